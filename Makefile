@@ -1,0 +1,33 @@
+# The README's two commands: `make run` and `make test`. Each sets everything up first.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/.venv/solcx
+# Ape keeps its data (compiler caches, packages) inside the project, not in ~/.ape.
+export APE_DATA_FOLDER := $(CURDIR)/.ape-data
+
+.PHONY: setup run test test-quick lint contracts-test py-test artifacts bench clean
+
+setup:
+	@tools/setup.sh
+
+run: setup
+	ledger serve --demo
+
+test: setup
+	tools/test.sh
+
+# Without the slow end-to-end and kill tests.
+test-quick: setup
+	LEDGER_QUICK=1 tools/test.sh
+
+lint: setup
+	ruff check . && ruff format --check . && mypy
+
+artifacts: setup
+	ape compile --force && python tools/export_artifacts.py
+
+bench: setup
+	python bench/anchoring.py
+
+clean:
+	rm -rf .venv node_modules .build .ape-data .cache

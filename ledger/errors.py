@@ -1,0 +1,214 @@
+"""The ledger's error tree.
+
+Every failure the core can report is a :class:`LedgerError` with a stable ``code``
+(the API's problem+json ``code`` and the CLI's exit message) and its data as
+attributes. Verification errors name the check that failed.
+
+    LedgerError
+    ├── InvalidRecord                 invalid_record      input is not a well-formed record
+    │   ├── MalformedJSON             malformed_json
+    │   ├── SchemaViolation           schema_violation    (.field)
+    │   └── BodyTooLarge              body_too_large
+    ├── VerificationError             (.check)            a signature / proof check failed
+    │   ├── SignatureError            bad_signature
+    │   ├── UnknownSigner             unknown_signer
+    │   ├── NotAccredited             not_accredited      (.role, .at)
+    │   ├── SignerRevoked             signer_revoked
+    │   ├── NonceReplayed             nonce_replayed
+    │   ├── ClockSkew                 clock_skew          (.skew_seconds)
+    │   └── ReceiptInvalid            receipt_invalid     (.check)
+    ├── Unauthorized                  unauthorized        a write without valid credentials
+    ├── NotFound                      not_found           (.what, .key)
+    ├── Conflict                      conflict
+    │   └── DuplicateRecord           duplicate_record    (.record_id)
+    ├── KeyFileError                  key_file            wrong passphrase or damaged file
+    └── ChainError                    chain_error
+        ├── ChainUnavailable          chain_unavailable
+        ├── ContractRevert            contract_revert     (.error_name, .args)
+        └── DeploymentMissing         deployment_missing
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "BodyTooLarge",
+    "ChainError",
+    "ChainUnavailable",
+    "ClockSkew",
+    "Conflict",
+    "ContractRevert",
+    "DeploymentMissing",
+    "DuplicateRecord",
+    "InvalidRecord",
+    "KeyFileError",
+    "LedgerError",
+    "MalformedJSON",
+    "NonceReplayed",
+    "NotAccredited",
+    "NotFound",
+    "ReceiptInvalid",
+    "SchemaViolation",
+    "SignatureError",
+    "SignerRevoked",
+    "Unauthorized",
+    "UnknownSigner",
+    "VerificationError",
+]
+
+
+class LedgerError(Exception):
+    """Root of every error the ledger core raises."""
+
+    code: ClassVar[str] = "ledger_error"
+    title: ClassVar[str] = "Ledger error"
+
+    def __init__(self, detail: str, **data: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as plain data (for problem+json bodies and ``--json`` output)."""
+        return {"code": self.code, "title": self.title, "detail": self.detail, **self.data}
+
+
+class InvalidRecord(LedgerError):
+    code = "invalid_record"
+    title = "Invalid record"
+
+
+class MalformedJSON(InvalidRecord):
+    code = "malformed_json"
+    title = "Malformed JSON"
+
+
+class SchemaViolation(InvalidRecord):
+    code = "schema_violation"
+    title = "Schema violation"
+
+    def __init__(self, detail: str, *, field: str, **data: Any) -> None:
+        super().__init__(detail, field=field, **data)
+        self.field = field
+
+
+class BodyTooLarge(InvalidRecord):
+    code = "body_too_large"
+    title = "Body too large"
+
+
+class VerificationError(LedgerError):
+    """A check on a signed object failed; ``check`` names which one."""
+
+    code = "verification_failed"
+    title = "Verification failed"
+    check: ClassVar[str] = "verification"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "check": self.check}
+
+
+class SignatureError(VerificationError):
+    code = "bad_signature"
+    title = "Bad signature"
+    check = "signature"
+
+
+class UnknownSigner(VerificationError):
+    code = "unknown_signer"
+    title = "Unknown signer"
+    check = "signer_known"
+
+
+class NotAccredited(VerificationError):
+    code = "not_accredited"
+    title = "Signer not accredited"
+    check = "signer_accredited"
+
+
+class SignerRevoked(VerificationError):
+    code = "signer_revoked"
+    title = "Signer revoked"
+    check = "signer_not_revoked"
+
+
+class NonceReplayed(VerificationError):
+    code = "nonce_replayed"
+    title = "Nonce replayed"
+    check = "nonce_fresh"
+
+
+class ClockSkew(VerificationError):
+    code = "clock_skew"
+    title = "Created time outside allowed clock skew"
+    check = "created_within_skew"
+
+
+class ReceiptInvalid(VerificationError):
+    """A receipt check failed; the instance's ``check`` names it (leaf, proof, anchored...)."""
+
+    code = "receipt_invalid"
+    title = "Receipt invalid"
+
+    def __init__(self, detail: str, *, check: str, **data: Any) -> None:
+        super().__init__(detail, **data)
+        self.check = check  # type: ignore[misc]
+
+
+class Unauthorized(LedgerError):
+    code = "unauthorized"
+    title = "Unauthorized"
+
+
+class NotFound(LedgerError):
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(LedgerError):
+    code = "conflict"
+    title = "Conflict"
+
+
+class DuplicateRecord(Conflict):
+    code = "duplicate_record"
+    title = "Duplicate record"
+
+
+class KeyFileError(LedgerError):
+    code = "key_file"
+    title = "Key file cannot be opened"
+
+
+class ChainError(LedgerError):
+    code = "chain_error"
+    title = "Chain error"
+
+
+class ChainUnavailable(ChainError):
+    code = "chain_unavailable"
+    title = "Chain unavailable"
+
+
+class ContractRevert(ChainError):
+    """A contract call reverted; ``error_name`` is the decoded custom error."""
+
+    code = "contract_revert"
+    title = "Contract reverted"
+
+    def __init__(self, detail: str, *, error_name: str, args: tuple[Any, ...] = ()) -> None:
+        super().__init__(detail, error_name=error_name, args=[_jsonable(a) for a in args])
+        self.error_name = error_name
+        self.error_args = args
+
+
+class DeploymentMissing(ChainError):
+    code = "deployment_missing"
+    title = "No deployment for this chain"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return value

@@ -1,0 +1,171 @@
+"""Ed25519 keys as types, and their ``did:key`` / Multikey encodings.
+
+``did:key`` for Ed25519 is ``did:key:z`` + base58btc(0xed 0x01 || public key): the
+multicodec ``ed25519-pub`` prefix, then the 32-byte key (W3C did:key v0.7). The
+secret key's Multikey form is ``z`` + base58btc(0x80 0x26 || seed) (``ed25519-priv``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Final
+
+import base58
+import nacl.exceptions
+import nacl.signing
+
+from .errors import SignatureError
+from .types import Did
+
+__all__ = [
+    "ED25519_PRIV_PREFIX",
+    "ED25519_PUB_PREFIX",
+    "InvalidKey",
+    "SigningKey",
+    "VerifyKey",
+    "multibase_decode",
+    "multibase_encode",
+]
+
+ED25519_PUB_PREFIX: Final = b"\xed\x01"
+ED25519_PRIV_PREFIX: Final = b"\x80\x26"
+_DID_KEY: Final = "did:key:"
+
+
+class InvalidKey(ValueError):
+    """A key, did or multibase string is not a well-formed Ed25519 key."""
+
+
+def multibase_encode(data: bytes) -> str:
+    """base58btc multibase (``z`` prefix)."""
+    return "z" + base58.b58encode(data).decode("ascii")
+
+
+def multibase_decode(value: str) -> bytes:
+    """Decode a base58btc multibase string.
+
+    Raises:
+        InvalidKey: not ``z``-prefixed base58btc.
+    """
+    if not value.startswith("z") or len(value) < 2:
+        raise InvalidKey(f"not a base58btc multibase value: {value[:16]!r}")
+    try:
+        return base58.b58decode(value[1:])
+    except ValueError as exc:
+        raise InvalidKey(f"invalid base58btc: {exc}") from exc
+
+
+class VerifyKey:
+    """An Ed25519 public key."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, raw: bytes) -> None:
+        if len(raw) != 32:
+            raise InvalidKey(f"an Ed25519 public key is 32 bytes, got {len(raw)}")
+        self._key = nacl.signing.VerifyKey(bytes(raw))
+
+    @classmethod
+    def from_multibase(cls, value: str) -> VerifyKey:
+        """From a Multikey ``publicKeyMultibase`` (``z6Mk...``)."""
+        data = multibase_decode(value)
+        if not data.startswith(ED25519_PUB_PREFIX):
+            raise InvalidKey("multikey is not ed25519-pub (multicodec 0xed)")
+        return cls(data[len(ED25519_PUB_PREFIX) :])
+
+    @classmethod
+    def from_did(cls, did: str) -> VerifyKey:
+        """From a ``did:key`` (a DID URL with a fragment is accepted; the fragment is ignored)."""
+        if not did.startswith(_DID_KEY):
+            raise InvalidKey(f"not a did:key: {did[:32]!r}")
+        return cls.from_multibase(did[len(_DID_KEY) :].split("#", 1)[0])
+
+    @property
+    def raw(self) -> bytes:
+        return bytes(self._key)
+
+    @property
+    def multibase(self) -> str:
+        return multibase_encode(ED25519_PUB_PREFIX + self.raw)
+
+    @property
+    def did(self) -> Did:
+        return Did(_DID_KEY + self.multibase)
+
+    @property
+    def verification_method(self) -> str:
+        """The did:key verification method id (``did#multibase``)."""
+        return f"{self.did}#{self.multibase}"
+
+    def verify(self, message: bytes, signature: bytes) -> None:
+        """Check a detached signature.
+
+        Raises:
+            SignatureError: the signature does not match (never returns False).
+        """
+        try:
+            self._key.verify(message, signature)
+        except (nacl.exceptions.BadSignatureError, ValueError, TypeError) as exc:
+            raise SignatureError(f"signature does not verify for {self.did}") from exc
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, VerifyKey) and hmac.compare_digest(self.raw, other.raw)
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __repr__(self) -> str:
+        return f"VerifyKey({self.did})"
+
+
+class SigningKey:
+    """An Ed25519 secret key (32-byte seed). Its repr never shows the secret."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, seed: bytes) -> None:
+        if len(seed) != 32:
+            raise InvalidKey(f"an Ed25519 seed is 32 bytes, got {len(seed)}")
+        self._key = nacl.signing.SigningKey(bytes(seed))
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        return cls(secrets.token_bytes(32))
+
+    @classmethod
+    def from_multibase(cls, value: str) -> SigningKey:
+        """From a Multikey ``secretKeyMultibase`` (``z3u2...``)."""
+        data = multibase_decode(value)
+        if not data.startswith(ED25519_PRIV_PREFIX):
+            raise InvalidKey("multikey is not ed25519-priv (multicodec 0x1300)")
+        return cls(data[len(ED25519_PRIV_PREFIX) :])
+
+    @property
+    def seed(self) -> bytes:
+        return bytes(self._key)
+
+    @property
+    def multibase(self) -> str:
+        return multibase_encode(ED25519_PRIV_PREFIX + self.seed)
+
+    @property
+    def verify_key(self) -> VerifyKey:
+        return VerifyKey(bytes(self._key.verify_key))
+
+    @property
+    def did(self) -> Did:
+        return self.verify_key.did
+
+    def sign(self, message: bytes) -> bytes:
+        """Detached 64-byte Ed25519 signature."""
+        return self._key.sign(message).signature
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SigningKey) and hmac.compare_digest(self.seed, other.seed)
+
+    def __hash__(self) -> int:
+        return hash(self.verify_key.raw)
+
+    def __repr__(self) -> str:
+        return f"SigningKey(<secret>, {self.did})"

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Set everything up on a fresh machine, idempotently: Python venv at .venv with the locked
+# dependencies, npm packages from package-lock.json, the solc-js shim where py-solc-x looks
+# for compilers, and an `anvil` on the venv's PATH that always prunes history.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+python_bin=${LEDGER_PYTHON:-python$(cut -d. -f1,2 .python-version)}
+want=$(cat .python-version)
+if ! command -v "$python_bin" >/dev/null; then
+  echo "setup: $python_bin not found; this project pins Python $want (.python-version)" >&2
+  exit 1
+fi
+
+stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+# Python: venv + locked dependencies + this project (editable).
+py_stamp=$(stamp requirements.lock pyproject.toml)
+if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$py_stamp" ]; then
+  [ -x .venv/bin/python ] || "$python_bin" -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+  echo "$py_stamp" > .venv/.setup-stamp
+fi
+
+# npm: exactly what package-lock.json says.
+npm_stamp=$(stamp package-lock.json)
+if [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$npm_stamp" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$npm_stamp" > node_modules/.setup-stamp
+fi
+
+# Compiler shim: py-solc-x finds `solc-v<version>` in its install folder. We install into the
+# venv's folder (the Makefile exports SOLCX_BINARY_PATH) and into ~/.solcx for a bare `ape compile`.
+solc_version=$(node -p 'require("solc/package.json").version')
+for dir in "$root/.venv/solcx" "$HOME/.solcx"; do
+  mkdir -p "$dir"
+  cat > "$dir/solc-v$solc_version" <<SHIM
+#!/bin/sh
+exec node "$root/tools/solc-shim.js" "\$@"
+SHIM
+  chmod +x "$dir/solc-v$solc_version"
+done
+
+# anvil: the npm binary, always with --prune-history (otherwise anvil 1.7 writes a state file
+# per block under ~/.foundry and fills the disk). ape-foundry finds it on PATH.
+cat > .venv/bin/anvil <<ANVIL
+#!/bin/sh
+case " \$* " in
+  *" --prune-history"*|*" --version "*|*" -V "*|*" --help "*) exec "$root/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" "\$@" ;;
+  *) exec "$root/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" --prune-history "\$@" ;;
+esac
+ANVIL
+chmod +x .venv/bin/anvil
