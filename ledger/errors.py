@@ -8,6 +8,7 @@ attributes. Verification errors name the check that failed.
     ├── InvalidRecord                 invalid_record      input is not a well-formed record
     │   ├── MalformedJSON             malformed_json
     │   ├── SchemaViolation           schema_violation    (.field)
+    │   ├── InvalidKey                invalid_key         not a well-formed Ed25519 key / did
     │   └── BodyTooLarge              body_too_large
     ├── VerificationError             (.check)            a signature / proof check failed
     │   ├── SignatureError            bad_signature
@@ -41,6 +42,7 @@ __all__ = [
     "ContractRevert",
     "DeploymentMissing",
     "DuplicateRecord",
+    "InvalidKey",
     "InvalidRecord",
     "KeyFileError",
     "LedgerError",
@@ -91,6 +93,13 @@ class SchemaViolation(InvalidRecord):
     def __init__(self, detail: str, *, field: str, **data: Any) -> None:
         super().__init__(detail, field=field, **data)
         self.field = field
+
+
+class InvalidKey(InvalidRecord, ValueError):
+    """A key, did or multibase string is not a well-formed Ed25519 key."""
+
+    code = "invalid_key"
+    title = "Invalid key"
 
 
 class BodyTooLarge(InvalidRecord):

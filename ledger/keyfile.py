@@ -44,8 +44,11 @@ def encrypt_secret(
         raise KeyFileError("an empty passphrase does not protect anything")
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
     key = nacl.pwhash.argon2id.kdf(
-        nacl.secret.SecretBox.KEY_SIZE, passphrase.encode(), salt,
-        opslimit=opslimit, memlimit=memlimit,
+        nacl.secret.SecretBox.KEY_SIZE,
+        passphrase.encode(),
+        salt,
+        opslimit=opslimit,
+        memlimit=memlimit,
     )
     box = nacl.secret.SecretBox(key)
     return {
@@ -65,8 +68,11 @@ def decrypt_secret(sealed: dict[str, Any], passphrase: str) -> bytes:
         if kdf["name"] != "argon2id":
             raise KeyFileError(f"unsupported kdf {kdf['name']!r}")
         key = nacl.pwhash.argon2id.kdf(
-            nacl.secret.SecretBox.KEY_SIZE, passphrase.encode(), base64.b64decode(kdf["salt"]),
-            opslimit=int(kdf["opslimit"]), memlimit=int(kdf["memlimit"]),
+            nacl.secret.SecretBox.KEY_SIZE,
+            passphrase.encode(),
+            base64.b64decode(kdf["salt"]),
+            opslimit=int(kdf["opslimit"]),
+            memlimit=int(kdf["memlimit"]),
         )
         return nacl.secret.SecretBox(key).decrypt(base64.b64decode(sealed["ciphertext"]))
     except nacl.exceptions.CryptoError as exc:
@@ -77,8 +83,12 @@ def decrypt_secret(sealed: dict[str, Any], passphrase: str) -> bytes:
 
 def save_key_file(path: Path, key: SigningKey, passphrase: str, **kdf_limits: int) -> None:
     """Write ``key`` encrypted to ``path`` (mode 0600; refuses to overwrite)."""
-    document = {"version": _VERSION, "type": "ed25519", "did": key.did,
-                **encrypt_secret(key.seed, passphrase, **kdf_limits)}
+    document = {
+        "version": _VERSION,
+        "type": "ed25519",
+        "did": key.did,
+        **encrypt_secret(key.seed, passphrase, **kdf_limits),
+    }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(document, handle, indent=2)

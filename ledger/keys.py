@@ -15,7 +15,7 @@ import base58
 import nacl.exceptions
 import nacl.signing
 
-from .errors import SignatureError
+from .errors import InvalidKey, SignatureError
 from .types import Did
 
 __all__ = [
@@ -33,13 +33,10 @@ ED25519_PRIV_PREFIX: Final = b"\x80\x26"
 _DID_KEY: Final = "did:key:"
 
 
-class InvalidKey(ValueError):
-    """A key, did or multibase string is not a well-formed Ed25519 key."""
-
-
 def multibase_encode(data: bytes) -> str:
     """base58btc multibase (``z`` prefix)."""
-    return "z" + base58.b58encode(data).decode("ascii")
+    encoded: bytes = base58.b58encode(data)
+    return "z" + encoded.decode("ascii")
 
 
 def multibase_decode(value: str) -> bytes:
@@ -51,9 +48,10 @@ def multibase_decode(value: str) -> bytes:
     if not value.startswith("z") or len(value) < 2:
         raise InvalidKey(f"not a base58btc multibase value: {value[:16]!r}")
     try:
-        return base58.b58decode(value[1:])
+        decoded: bytes = base58.b58decode(value[1:])
     except ValueError as exc:
         raise InvalidKey(f"invalid base58btc: {exc}") from exc
+    return decoded
 
 
 class VerifyKey:

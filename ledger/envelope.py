@@ -1,0 +1,277 @@
+"""Signed envelopes: the unit every author submits.
+
+``{kind, payload, signer, created, nonce, signature}``: the signature is Ed25519 over the
+RFC 8785 bytes of the envelope without ``signature``; ``signer`` is the author's did:key;
+``nonce`` makes every envelope unique and lets replays be refused.
+
+:func:`verify_envelope` checks, in this order, and raises the error naming the failed check:
+signature → signer known → not revoked → accredited for the kind at ``created`` →
+``created`` within the allowed clock skew → nonce not seen before.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from .canonical import canonicalize
+from .errors import (
+    ClockSkew,
+    InvalidKey,
+    NonceReplayed,
+    NotAccredited,
+    SchemaViolation,
+    SignerRevoked,
+    UnknownSigner,
+)
+from .keys import SigningKey, VerifyKey, multibase_decode, multibase_encode
+from .merkle import leaf_of
+from .roles import KIND_ROLES, Kind, Role
+from .timeutil import format_time, parse_time, utcnow
+from .types import Did, Leaf, RecordId
+
+__all__ = [
+    "Accreditation",
+    "AccreditationSource",
+    "Envelope",
+    "NonceLedger",
+    "VerifiedEnvelope",
+    "sign_envelope",
+    "verify_envelope",
+]
+
+_FIELDS = ("kind", "payload", "signer", "created", "nonce", "signature")
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{22,128}$")  # >= 128 bits of base64url or hex
+DEFAULT_MAX_FUTURE_SKEW = timedelta(minutes=5)
+DEFAULT_MAX_AGE = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    kind: str
+    payload: Mapping[str, Any]
+    signer: Did
+    created: str
+    nonce: str
+    signature: str
+
+    @classmethod
+    def from_dict(cls, data: object) -> Envelope:
+        """Validate the envelope's shape (not its signature).
+
+        Raises:
+            SchemaViolation: naming the first field that is missing or malformed.
+        """
+        if not isinstance(data, Mapping):
+            raise SchemaViolation("an envelope is a JSON object", field="envelope")
+        for name in _FIELDS:
+            if name not in data:
+                raise SchemaViolation(f"envelope.{name} is required", field=name)
+        extra = sorted(set(data) - set(_FIELDS))
+        if extra:
+            raise SchemaViolation(f"unknown envelope field {extra[0]!r}", field=extra[0])
+        kind, payload, signer = data["kind"], data["payload"], data["signer"]
+        nonce, signature = data["nonce"], data["signature"]
+        if not isinstance(kind, str):
+            raise SchemaViolation("kind must be a string", field="kind")
+        try:
+            Kind.parse(kind)
+        except ValueError as exc:
+            raise SchemaViolation(str(exc), field="kind") from None
+        if not isinstance(payload, Mapping):
+            raise SchemaViolation("payload must be a JSON object", field="payload")
+        if not isinstance(signer, str):
+            raise SchemaViolation("signer must be a did:key string", field="signer")
+        try:
+            VerifyKey.from_did(signer)
+        except InvalidKey as exc:
+            raise SchemaViolation(f"signer: {exc}", field="signer") from None
+        parse_time(data["created"], field="created")
+        if not isinstance(nonce, str) or not _NONCE.match(nonce):
+            raise SchemaViolation(
+                "nonce must be 22-128 characters of base64url or hex (>= 128 bits)", field="nonce"
+            )
+        if not isinstance(signature, str):
+            raise SchemaViolation("signature must be a multibase string", field="signature")
+        try:
+            raw = multibase_decode(signature)
+        except InvalidKey:
+            raise SchemaViolation(
+                "signature must be base58btc multibase", field="signature"
+            ) from None
+        if len(raw) != 64:
+            raise SchemaViolation("signature must be 64 bytes", field="signature")
+        return cls(kind, dict(payload), Did(signer), data["created"], nonce, signature)
+
+    @property
+    def record_kind(self) -> Kind:
+        return Kind.parse(self.kind)
+
+    @property
+    def created_at(self) -> datetime:
+        return parse_time(self.created, field="created")
+
+    def unsigned(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "payload": self.payload,
+            "signer": self.signer,
+            "created": self.created,
+            "nonce": self.nonce,
+        }
+
+    def signing_input(self) -> bytes:
+        """The bytes the signature covers: JCS of everything but the signature."""
+        return canonicalize(self.unsigned())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.unsigned(), "signature": self.signature}
+
+    def canonical(self) -> bytes:
+        """JCS bytes of the whole envelope: what the leaf commits to."""
+        return canonicalize(self.to_dict())
+
+    @property
+    def leaf(self) -> Leaf:
+        return leaf_of(self.canonical())
+
+    @property
+    def record_id(self) -> RecordId:
+        return RecordId("0x" + self.leaf.hex())
+
+    def verify_signature(self) -> VerifyKey:
+        """Check the signature alone; return the signer's key.
+
+        Raises:
+            SignatureError: the signature does not match.
+        """
+        key = VerifyKey.from_did(self.signer)
+        key.verify(self.signing_input(), multibase_decode(self.signature))
+        return key
+
+
+def new_nonce() -> str:
+    """A fresh 128-bit nonce (hex)."""
+    return secrets.token_hex(16)
+
+
+def sign_envelope(
+    kind: Kind | str,
+    payload: Mapping[str, Any],
+    key: SigningKey,
+    *,
+    created: datetime | None = None,
+    nonce: str | None = None,
+) -> Envelope:
+    """Sign ``payload`` as a record of ``kind`` by ``key``."""
+    kind_label = kind.label if isinstance(kind, Kind) else Kind.parse(kind).label
+    unsigned = {
+        "kind": kind_label,
+        "payload": dict(payload),
+        "signer": key.did,
+        "created": format_time(created or utcnow()),
+        "nonce": nonce or new_nonce(),
+    }
+    signature = multibase_encode(key.sign(canonicalize(unsigned)))
+    return Envelope.from_dict({**unsigned, "signature": signature})
+
+
+@dataclass(frozen=True)
+class Accreditation:
+    """One (key, role) accreditation as AttesterRegistry holds it."""
+
+    role: Role
+    valid_from: datetime
+    valid_until: datetime | None = None
+    revoked_at: datetime | None = None
+    suspended: bool = False
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        if self.revoked_at is not None or self.suspended:
+            return False
+        return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
+
+
+class AccreditationSource(Protocol):
+    """Where accreditations come from (the registry mirror in storage, or a test double)."""
+
+    def accreditations(self, key: VerifyKey) -> Sequence[Accreditation]: ...
+
+
+class NonceLedger(Protocol):
+    """Which (signer, nonce) pairs were already accepted."""
+
+    def is_nonce_used(self, signer: Did, nonce: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class VerifiedEnvelope:
+    envelope: Envelope
+    key: VerifyKey
+    role: Role
+    checks: tuple[str, ...] = field(
+        default=(
+            "signature",
+            "signer_known",
+            "signer_not_revoked",
+            "signer_accredited",
+            "created_within_skew",
+            "nonce_fresh",
+        )
+    )
+
+
+def verify_envelope(
+    envelope: Envelope,
+    *,
+    accreditations: AccreditationSource,
+    nonces: NonceLedger | None = None,
+    now: datetime | None = None,
+    max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW,
+    max_age: timedelta = DEFAULT_MAX_AGE,
+) -> VerifiedEnvelope:
+    """Run every check on an envelope; raise the first that fails (see module docstring).
+
+    Raises:
+        SignatureError, UnknownSigner, SignerRevoked, NotAccredited, ClockSkew, NonceReplayed
+    """
+    key = envelope.verify_signature()
+    created = envelope.created_at
+    role = _accredited_role(key, envelope, created, accreditations)
+
+    now = now or utcnow()
+    skew = (created - now).total_seconds()
+    if created - now > max_future_skew or now - created > max_age:
+        raise ClockSkew(
+            f"created {envelope.created} is outside the allowed window "
+            f"(-{max_age} .. +{max_future_skew} of server time {format_time(now)})",
+            skew_seconds=round(skew, 3),
+        )
+    if nonces is not None and nonces.is_nonce_used(envelope.signer, envelope.nonce):
+        raise NonceReplayed(f"nonce {envelope.nonce} was already used by {envelope.signer}")
+    return VerifiedEnvelope(envelope, key, role)
+
+
+def _accredited_role(
+    key: VerifyKey, envelope: Envelope, created: datetime, source: AccreditationSource
+) -> Role:
+    known = source.accreditations(key)
+    if not known:
+        raise UnknownSigner(f"{envelope.signer} is not in the attester registry")
+    allowed = KIND_ROLES[envelope.record_kind]
+    relevant = [a for a in known if a.role in allowed]
+    for accreditation in relevant:
+        if accreditation.is_valid_at(created):
+            return accreditation.role
+    if any(a.revoked_at is not None for a in relevant):
+        raise SignerRevoked(f"{envelope.signer} was revoked for {envelope.kind}")
+    roles = ", ".join(sorted(r.name.lower() for r in allowed))
+    raise NotAccredited(
+        f"{envelope.signer} is not accredited as {roles} at {envelope.created}",
+        role=roles,
+        at=envelope.created,
+    )

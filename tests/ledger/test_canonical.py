@@ -1,0 +1,79 @@
+"""RFC 8785 (JCS): the published examples, and properties that must hold for any value."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.canonical import canonicalize, parse_json
+from ledger.errors import InvalidRecord, MalformedJSON
+
+# RFC 8785 section 3.2.2 / appendix B examples.
+RFC_EXAMPLES = [
+    (
+        '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],'
+        ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",'
+        ' "literals": [null, true, false]}',
+        '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    ),
+    # Appendix B number serialisations.
+    ("[0]", "[0]"),
+    ("[-0]", "[0]"),
+    ("[1e21]", "[1e+21]"),
+    ("[1e20]", "[100000000000000000000]"),
+    ("[9007199254740991]", "[9007199254740991]"),
+    ("[0.000001]", "[0.000001]"),
+    ("[1e-7]", "[1e-7]"),
+    ("[2.9514790517935283e20]", "[295147905179352830000]"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), RFC_EXAMPLES)
+def test_rfc8785_examples(source: str, expected: str) -> None:
+    assert canonicalize(json.loads(source)) == expected.encode("utf-8")
+
+
+def test_rfc8785_property_sorting_by_utf16_code_units() -> None:
+    # RFC 8785 3.2.3: keys sort by UTF-16 code units, not by code points.
+    value = {"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh",
+             "1": "One", "\U0001f600": "Emoji: Grinning Face", "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis"}  # fmt: skip
+    keys = list(json.loads(canonicalize(value)))
+    assert keys == ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(), children, max_size=5),
+    max_leaves=25,
+)  # fmt: skip
+
+
+@given(json_values)
+def test_round_trip_and_idempotence(value: object) -> None:
+    once = canonicalize(value)
+    assert canonicalize(parse_json(once)) == once
+
+
+@given(st.dictionaries(st.text(), st.integers(-(2**53) + 1, 2**53 - 1), max_size=8), st.randoms())
+def test_key_order_and_whitespace_never_change_the_bytes(value: dict[str, int], rnd) -> None:  # type: ignore[no-untyped-def]
+    items = list(value.items())
+    rnd.shuffle(items)
+    pretty = json.dumps(dict(items), indent=rnd.choice([None, 1, 4]), separators=(", ", " : "))
+    assert canonicalize(json.loads(pretty)) == canonicalize(value)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 2**60, {1: "non-string key"}])
+def test_values_outside_ijson_are_refused(bad: object) -> None:
+    with pytest.raises(InvalidRecord):
+        canonicalize([bad])
+
+
+@pytest.mark.parametrize("text", ['{"a":1,"a":2}', "[NaN]", "{", '{"a": Infinity}', b"\xff"])
+def test_parse_json_is_strict(text: str | bytes) -> None:
+    with pytest.raises(MalformedJSON):
+        parse_json(text)
