@@ -1,0 +1,191 @@
+"""Errors of the credentials package, as branches of the ledger's one error tree.
+
+Every class has a stable ``code``; proof errors also name the ``check`` that failed, so
+a caller (API, CLI) can say *which* part of a credential is wrong without parsing text.
+
+    LedgerError                                   (ledger.errors)
+    ├── InvalidRecord                             (ledger.errors)
+    │   ├── JsonLdInvalid          jsonld_invalid           JSON-LD processing failed
+    │   │   ├── ContextNotBundled  context_not_bundled      (.url) never fetched from the network
+    │   │   ├── UndefinedTerm      undefined_term           (.term, .paths) would be dropped
+    │   │   ├── RelativeIri        relative_iri             (.value, .paths) would be dropped
+    │   │   └── ControlCharacter   control_character        (.path, .codepoint)
+    │   └── ProofOptionsInvalid    proof_options_invalid    (.option) cannot sign with these options
+    └── VerificationError                         (ledger.errors)
+        └── ProofError             proof_invalid            a Data Integrity proof check failed
+            ├── ProofMissing               proof_missing                check: proof_present
+            ├── UnsupportedCryptosuite     unsupported_cryptosuite      check: cryptosuite
+            ├── VerificationMethodInvalid  verification_method_invalid  check: verification_method
+            ├── ProofPurposeMismatch       proof_purpose_mismatch       check: proof_purpose
+            ├── ChallengeMismatch          challenge_mismatch           check: challenge
+            ├── DomainMismatch             domain_mismatch              check: domain
+            ├── ProofExpired               proof_expired                check: expires
+            ├── ProofCreatedInvalid        proof_created_invalid        check: created
+            ├── ProofContextInvalid        proof_context_invalid        check: context
+            └── ProofSignatureInvalid      proof_signature_invalid      check: signature
+                (also a ledger.errors.SignatureError)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ledger.errors import InvalidRecord, SignatureError, VerificationError
+
+__all__ = [
+    "ChallengeMismatch",
+    "ContextNotBundled",
+    "ControlCharacter",
+    "DomainMismatch",
+    "JsonLdInvalid",
+    "ProofContextInvalid",
+    "ProofCreatedInvalid",
+    "ProofError",
+    "ProofExpired",
+    "ProofMissing",
+    "ProofOptionsInvalid",
+    "ProofPurposeMismatch",
+    "ProofSignatureInvalid",
+    "RelativeIri",
+    "UndefinedTerm",
+    "UnsupportedCryptosuite",
+    "VerificationMethodInvalid",
+]
+
+
+class JsonLdInvalid(InvalidRecord):
+    """JSON-LD processing of a document failed (bad context, syntax, protected term...)."""
+
+    code = "jsonld_invalid"
+    title = "Invalid JSON-LD"
+
+
+class ContextNotBundled(JsonLdInvalid):
+    """A document names an ``@context`` URL that is not bundled; we never fetch one."""
+
+    code = "context_not_bundled"
+    title = "JSON-LD context not bundled"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"JSON-LD context {url!r} is not bundled in credentials/contexts; "
+            "contexts are never fetched from the network",
+            url=url,
+        )
+        self.url = url
+
+
+class UndefinedTerm(JsonLdInvalid):
+    """A property does not expand to an absolute IRI, so JSON-LD would silently drop it."""
+
+    code = "undefined_term"
+    title = "Term not defined by the context"
+
+    def __init__(self, detail: str, *, term: str | None, paths: list[str]) -> None:
+        super().__init__(detail, term=term, paths=paths)
+        self.term = term
+        self.paths = paths
+
+
+class RelativeIri(JsonLdInvalid):
+    """An ``@id`` / ``@type`` value is a relative IRI; RDF canonicalization would drop it."""
+
+    code = "relative_iri"
+    title = "Relative IRI"
+
+    def __init__(self, detail: str, *, value: str, paths: list[str]) -> None:
+        super().__init__(detail, value=value, paths=paths)
+        self.value = value
+        self.paths = paths
+
+
+class ControlCharacter(JsonLdInvalid):
+    """A key or string value holds a control character (Unicode category Cc)."""
+
+    code = "control_character"
+    title = "Control character in a string"
+
+    def __init__(self, detail: str, *, path: str, codepoint: str) -> None:
+        super().__init__(detail, path=path, codepoint=codepoint)
+        self.path = path
+        self.codepoint = codepoint
+
+
+class ProofOptionsInvalid(InvalidRecord):
+    """``add_proof`` was asked for something it cannot sign (unknown suite, bad date...)."""
+
+    code = "proof_options_invalid"
+    title = "Invalid proof options"
+
+    def __init__(self, detail: str, *, option: str, **data: Any) -> None:
+        super().__init__(detail, option=option, **data)
+        self.option = option
+
+
+class ProofError(VerificationError):
+    """A Data Integrity proof did not verify; ``check`` names the check that failed."""
+
+    code = "proof_invalid"
+    title = "Proof invalid"
+
+
+class ProofMissing(ProofError):
+    code = "proof_missing"
+    title = "No proof"
+    check: ClassVar[str] = "proof_present"
+
+
+class UnsupportedCryptosuite(ProofError):
+    code = "unsupported_cryptosuite"
+    title = "Unsupported proof type or cryptosuite"
+    check: ClassVar[str] = "cryptosuite"
+
+
+class VerificationMethodInvalid(ProofError):
+    code = "verification_method_invalid"
+    title = "Verification method cannot be resolved"
+    check: ClassVar[str] = "verification_method"
+
+
+class ProofPurposeMismatch(ProofError):
+    code = "proof_purpose_mismatch"
+    title = "Proof purpose mismatch"
+    check: ClassVar[str] = "proof_purpose"
+
+
+class ChallengeMismatch(ProofError):
+    code = "challenge_mismatch"
+    title = "Challenge mismatch"
+    check: ClassVar[str] = "challenge"
+
+
+class DomainMismatch(ProofError):
+    code = "domain_mismatch"
+    title = "Domain mismatch"
+    check: ClassVar[str] = "domain"
+
+
+class ProofExpired(ProofError):
+    code = "proof_expired"
+    title = "Proof expired"
+    check: ClassVar[str] = "expires"
+
+
+class ProofCreatedInvalid(ProofError):
+    code = "proof_created_invalid"
+    title = "Proof creation time invalid"
+    check: ClassVar[str] = "created"
+
+
+class ProofContextInvalid(ProofError):
+    """The document or proof failed strict JSON-LD checks or named an unbundled context."""
+
+    code = "proof_context_invalid"
+    title = "Proof context invalid"
+    check: ClassVar[str] = "context"
+
+
+class ProofSignatureInvalid(ProofError, SignatureError):
+    code = "proof_signature_invalid"
+    title = "Proof signature invalid"
+    check: ClassVar[str] = "signature"
