@@ -21,7 +21,8 @@ attributes. Verification errors name the check that failed.
     ├── Unauthorized                  unauthorized        a write without valid credentials
     ├── NotFound                      not_found           (.what, .key)
     ├── Conflict                      conflict
-    │   └── DuplicateRecord           duplicate_record    (.record_id)
+    │   ├── DuplicateRecord           duplicate_record    (.record_id)
+    │   └── NotAnchored               not_anchored        (.state) no receipt before anchoring
     ├── KeyFileError                  key_file            wrong passphrase or damaged file
     └── ChainError                    chain_error
         ├── ChainUnavailable          chain_unavailable
@@ -49,6 +50,7 @@ __all__ = [
     "MalformedJSON",
     "NonceReplayed",
     "NotAccredited",
+    "NotAnchored",
     "NotFound",
     "ReceiptInvalid",
     "SchemaViolation",
@@ -183,6 +185,11 @@ class Conflict(LedgerError):
 class DuplicateRecord(Conflict):
     code = "duplicate_record"
     title = "Duplicate record"
+
+
+class NotAnchored(Conflict):
+    code = "not_anchored"
+    title = "Not anchored yet"
 
 
 class KeyFileError(LedgerError):

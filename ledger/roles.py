@@ -35,6 +35,7 @@ class Kind(IntEnum):
     CREDENTIAL_STATUS = 5
     SCORE = 6
     CREDENTIAL = 7
+    ADMIN = 8  # signed admin requests: authenticated, never stored or anchored as records
 
     @property
     def label(self) -> str:
@@ -56,5 +57,6 @@ KIND_ROLES: Final[dict[Kind, frozenset[Role]]] = {
     Kind.CREDENTIAL_STATUS: frozenset({Role.ISSUER}),
     Kind.SCORE: frozenset({Role.INVESTIGATOR, Role.VERIFIER}),
     Kind.CREDENTIAL: frozenset({Role.ISSUER}),
+    Kind.ADMIN: frozenset(),  # admins are named in the server's settings, not the registry
 }
 """Who may sign each kind (checked against the registry at the envelope's ``created``)."""

@@ -59,7 +59,9 @@ def registry(auditor: SigningKey) -> Registry:
 
 
 def audit(key: SigningKey, **kwargs: object) -> Envelope:
-    return sign_envelope("audit", {"facility": "fac-1"}, key, created=kwargs.pop("created", NOW), **kwargs)  # type: ignore[arg-type]
+    return sign_envelope(
+        "audit", {"facility": "fac-1"}, key, created=kwargs.pop("created", NOW), **kwargs
+    )  # type: ignore[arg-type]
 
 
 def test_valid_envelope_passes(auditor: SigningKey, registry: Registry) -> None:
@@ -75,7 +77,9 @@ def test_round_trip_through_dict(auditor: SigningKey) -> None:
 
 
 @pytest.mark.parametrize("field", ["kind", "payload", "created", "nonce", "signer"])
-def test_any_changed_field_breaks_the_signature(auditor: SigningKey, registry: Registry, field: str) -> None:
+def test_any_changed_field_breaks_the_signature(
+    auditor: SigningKey, registry: Registry, field: str
+) -> None:
     data = audit(auditor).to_dict()
     data[field] = {
         "kind": "wage", "payload": {"facility": "fac-2"}, "created": "2026-11-26T12:00:01Z",
@@ -101,7 +105,10 @@ def test_outside_validity_window_is_not_accredited(registry: Registry) -> None:
     late = SigningKey.generate()
     registry.add(late, Accreditation(Role.AUDITOR, valid_from=NOW + timedelta(hours=1)))
     expired = SigningKey.generate()
-    registry.add(expired, Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, valid_until=NOW - timedelta(days=1)))
+    registry.add(
+        expired,
+        Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, valid_until=NOW - timedelta(days=1)),
+    )
     suspended = SigningKey.generate()
     registry.add(suspended, Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, suspended=True))
     for key in (late, expired, suspended):
@@ -111,7 +118,10 @@ def test_outside_validity_window_is_not_accredited(registry: Registry) -> None:
 
 def test_revoked_signer(registry: Registry) -> None:
     revoked = SigningKey.generate()
-    registry.add(revoked, Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, revoked_at=NOW - timedelta(days=2)))
+    registry.add(
+        revoked,
+        Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, revoked_at=NOW - timedelta(days=2)),
+    )
     with pytest.raises(SignerRevoked):
         verify_envelope(audit(revoked), accreditations=registry, now=NOW)
 
@@ -131,7 +141,9 @@ def test_within_skew_passes(auditor: SigningKey, registry: Registry) -> None:
 def test_replayed_nonce(auditor: SigningKey, registry: Registry) -> None:
     envelope = audit(auditor, nonce="a" * 32)
     with pytest.raises(NonceReplayed):
-        verify_envelope(envelope, accreditations=registry, nonces=Nonces({(auditor.did, "a" * 32)}), now=NOW)
+        verify_envelope(
+            envelope, accreditations=registry, nonces=Nonces({(auditor.did, "a" * 32)}), now=NOW
+        )
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,9 @@ def test_any_changed_byte_fails(leaves: list[bytes], data: st.DataObject) -> Non
         which = data.draw(st.integers(0, len(proof) - 1))
         bad = bytearray(proof[which])
         bad[position] ^= 0x80
-        assert not is_valid_proof(leaves[index], [*proof[:which], bytes(bad), *proof[which + 1 :]], tree.root)
+        assert not is_valid_proof(
+            leaves[index], [*proof[:which], bytes(bad), *proof[which + 1 :]], tree.root
+        )
 
 
 @given(leaves_st, st.randoms())

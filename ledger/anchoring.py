@@ -1,0 +1,355 @@
+"""The anchoring worker: pending records → Merkle batches → ProvenanceAnchor → confirmed.
+
+State machine of a batch, each step committed before the next begins::
+
+    (records pending) ──cut──▶ batched ──sign, persist tx──▶ submitted ──k confirmations──▶ anchored
+                                  ▲                              │
+                                  └──── reverted / dropped ──────┘
+
+* **cut**: one database transaction writes the batch (root, count), points every member
+  record at it and stores each record's proof. A crash before the commit leaves the records
+  pending; after it, they are batched. Never both.
+* **submit**: first ask the chain whether the root is anchored already (a previous life of
+  this worker may have sent it); otherwise sign, persist hash and raw bytes, then broadcast.
+  A crash after persisting resends the very same bytes, so the root is anchored once.
+* **confirm**: once the receipt has ``confirmations`` blocks, mark the batch anchored.
+* Chain down: ingestion is unaffected; the batch keeps its state, records the error and
+  retries with exponential backoff. :func:`ledger.store.records.backlog` shows it.
+
+One batch is in flight at a time, in batch-id order, because the contract requires strictly
+increasing batch ids. Only the holder of the database lease ``anchoring`` works, so several
+API processes can share one database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from .chain.client import PreparedTx
+from .chain.contracts import AnchorContract
+from .errors import ChainError, ChainUnavailable, ContractRevert
+from .failpoints import failpoint
+from .merkle import MerkleTree
+from .roles import Kind
+from .store.db import as_utc, session_scope
+from .store.leases import acquire_lease
+from .store.models import BatchRow, BatchState, RecordProofRow, RecordRow
+from .timeutil import utcnow
+from .types import TxHash
+
+__all__ = ["Anchorer", "AnchoringPolicy", "PassReport"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnchoringPolicy:
+    max_batch: int = 1024  # cut a batch at this many pending records of one kind ...
+    max_wait: timedelta = timedelta(seconds=10)  # ... or when the oldest has waited this long
+    confirmations: int = 1  # blocks including the one that mined the transaction
+    backoff_base: timedelta = timedelta(seconds=1)
+    backoff_max: timedelta = timedelta(seconds=60)
+    resend_after: timedelta = timedelta(seconds=60)  # re-prepare a tx the node forgot after this
+    lease_ttl: timedelta = timedelta(seconds=30)
+
+
+@dataclass
+class PassReport:
+    cut: list[int] = field(default_factory=list)
+    submitted: list[int] = field(default_factory=list)
+    anchored: list[int] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def did_work(self) -> bool:
+        return bool(self.cut or self.submitted or self.anchored)
+
+
+class Anchorer:
+    """Runs the state machine over one database and one ProvenanceAnchor deployment."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        anchor: AnchorContract,
+        policy: AnchoringPolicy | None = None,
+        *,
+        holder: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.anchor = anchor
+        self.policy = policy or AnchoringPolicy()
+        self.holder = holder or f"anchorer-{uuid.uuid4().hex[:12]}"
+        self.from_block = 0  # where to search for Anchored events (the deployment block)
+
+    # -- one pass -----------------------------------------------------------------------
+
+    def run_once(self, *, force: bool = False, now: datetime | None = None) -> PassReport:
+        """Advance every batch as far as it can go now. ``force`` cuts batches of any size."""
+        report = PassReport()
+        now = now or utcnow()
+        if not acquire_lease(self.engine, "anchoring", self.holder, self.policy.lease_ttl, now=now):
+            return report
+        report.cut = self.cut_batches(force=force, now=now)
+        try:
+            self._advance_in_flight(report, now)
+        except ChainUnavailable as exc:
+            report.error = exc.detail
+            log.warning("chain unavailable, anchoring will retry: %s", exc.detail)
+        return report
+
+    def drain(self, *, max_passes: int = 1000) -> PassReport:
+        """Force-anchor everything pending now (``ledger anchor``); returns the merged report."""
+        total = PassReport()
+        for _ in range(max_passes):
+            report = self.run_once(force=True)
+            total.cut += report.cut
+            total.submitted += report.submitted
+            total.anchored += report.anchored
+            total.error = report.error
+            if report.error or not self._has_unanchored():
+                break
+        return total
+
+    def _has_unanchored(self) -> bool:
+        with session_scope(self.engine) as session:
+            pending = session.exec(
+                select(RecordRow.id).where(col(RecordRow.batch_id).is_(None)).limit(1)
+            ).first()
+            open_batch = session.exec(
+                select(BatchRow.id).where(BatchRow.state != BatchState.ANCHORED).limit(1)
+            ).first()
+            return pending is not None or open_batch is not None
+
+    # -- cut ----------------------------------------------------------------------------
+
+    def cut_batches(self, *, force: bool = False, now: datetime | None = None) -> list[int]:
+        """Turn pending records into batches (one kind per batch)."""
+        now = now or utcnow()
+        cut: list[int] = []
+        with session_scope(self.engine) as session:
+            kinds = session.exec(
+                select(RecordRow.kind, func.count(), func.min(RecordRow.received_at))
+                .where(col(RecordRow.batch_id).is_(None))
+                .group_by(RecordRow.kind)
+            ).all()
+        for kind, count, oldest in kinds:
+            oldest_utc = as_utc(oldest)
+            due = (
+                force
+                or count >= self.policy.max_batch
+                or (oldest_utc is not None and now - oldest_utc >= self.policy.max_wait)
+            )
+            while due:
+                batch_id = self._cut_one(kind, now)
+                if batch_id is None:
+                    break
+                cut.append(batch_id)
+                failpoint("after_batch_cut")
+                count -= self.policy.max_batch
+                due = count > 0 and (force or count >= self.policy.max_batch)
+        return cut
+
+    def _cut_one(self, kind: str, now: datetime) -> int | None:
+        with session_scope(self.engine) as session:
+            query = (
+                select(RecordRow.id)
+                .where(col(RecordRow.batch_id).is_(None), RecordRow.kind == kind)
+                .order_by(col(RecordRow.received_at), col(RecordRow.id))
+                .limit(self.policy.max_batch)
+            )
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(session.exec(query).all())
+            if not ids:
+                return None
+            tree = MerkleTree.build([bytes.fromhex(i[2:]) for i in ids])
+            batch_id = self._next_batch_id(session)
+            session.add(
+                BatchRow(
+                    id=batch_id,
+                    kind=int(Kind.parse(kind)),
+                    root="0x" + tree.root.hex(),
+                    count=len(ids),
+                    state=BatchState.BATCHED,
+                    created_at=now,
+                )
+            )
+            session.flush()
+            session.exec(
+                update(RecordRow).where(col(RecordRow.id).in_(ids)).values(batch_id=batch_id)
+            )
+            for index, record_id in enumerate(ids):
+                proof = json.dumps(["0x" + p.hex() for p in tree.proof(index)])
+                session.add(RecordProofRow(record_id=record_id, batch_id=batch_id, proof=proof))
+        log.info("cut batch %d: %d %s records", batch_id, len(ids), kind)
+        return batch_id
+
+    def _next_batch_id(self, session: Session) -> int:
+        highest = session.exec(select(func.max(BatchRow.id))).one()
+        return int(highest or 0) + 1
+
+    # -- submit and confirm -------------------------------------------------------------
+
+    def _advance_in_flight(self, report: PassReport, now: datetime) -> None:
+        while True:
+            with session_scope(self.engine) as session:
+                batch = session.exec(
+                    select(BatchRow)
+                    .where(BatchRow.state != BatchState.ANCHORED)
+                    .order_by(col(BatchRow.id))
+                    .limit(1)
+                ).first()
+            if batch is None:
+                return
+            next_attempt = as_utc(batch.next_attempt_at)
+            if next_attempt is not None and next_attempt > now:
+                return
+            try:
+                if batch.state == BatchState.BATCHED:
+                    self._submit(batch, report)
+                elif not self._confirm(batch, report):
+                    return  # waiting for the chain; later batches wait behind this one
+            except ChainUnavailable as exc:
+                self._record_failure(batch.id, exc.detail, now)
+                raise
+            except ChainError as exc:
+                self._record_failure(batch.id, exc.detail, now)
+                report.error = exc.detail
+                return
+
+    def _submit(self, batch: BatchRow, report: PassReport) -> None:
+        root = bytes.fromhex(batch.root[2:])
+        if self.anchor.anchor_of(root) is not None:
+            # A previous life of this worker got it on chain: adopt that transaction.
+            self._adopt_existing(batch, root)
+            return
+        prepared = self.anchor.prepare_anchor(root, batch.count, batch.kind, batch.id)
+        with session_scope(self.engine) as session:
+            row = session.get(BatchRow, batch.id)
+            assert row is not None
+            row.state, row.tx_hash, row.raw_tx, row.tx_nonce = (
+                BatchState.SUBMITTED,
+                prepared.tx_hash,
+                prepared.raw,
+                prepared.nonce,
+            )
+            row.submitted_at = utcnow()
+            session.add(row)
+        failpoint("after_tx_persisted")
+        self.anchor.client.broadcast(prepared)
+        failpoint("after_broadcast")
+        report.submitted.append(batch.id)
+        log.info("batch %d submitted in %s", batch.id, prepared.tx_hash)
+
+    def _adopt_existing(self, batch: BatchRow, root: bytes) -> None:
+        event = self.anchor.find_anchored(root, self.from_block)
+        if event is None:
+            raise ChainError(f"root of batch {batch.id} is anchored but its event was not found")
+        with session_scope(self.engine) as session:
+            row = session.get(BatchRow, batch.id)
+            assert row is not None
+            row.state, row.tx_hash, row.raw_tx = BatchState.SUBMITTED, event.tx_hash, None
+            row.submitted_at = row.submitted_at or utcnow()
+            session.add(row)
+        log.info("batch %d was already anchored by %s; adopted", batch.id, event.tx_hash)
+
+    def _confirm(self, batch: BatchRow, report: PassReport) -> bool:
+        """Returns True when the batch left the submitted state (either way)."""
+        assert batch.tx_hash is not None
+        root = bytes.fromhex(batch.root[2:])
+        outcome = self.anchor.client.outcome(batch.tx_hash)
+        if outcome is None:
+            if self.anchor.anchor_of(root) is not None:
+                self._adopt_existing(batch, root)
+                return True
+            return self._resend(batch)
+        if outcome.status != 1:
+            if self.anchor.anchor_of(root) is not None:
+                self._adopt_existing(batch, root)
+                return True
+            self._back_to_batched(batch.id, f"transaction {batch.tx_hash} reverted")
+            return True
+        head = self.anchor.client.block_number()
+        if head - outcome.block_number + 1 < self.policy.confirmations:
+            return False
+        on_chain = self.anchor.anchor_of(root)
+        if on_chain is None:  # mined, yet not stored: a reorg took it away
+            self._back_to_batched(batch.id, "anchor vanished after mining (reorg?)")
+            return True
+        with session_scope(self.engine) as session:
+            row = session.get(BatchRow, batch.id)
+            assert row is not None
+            row.state = BatchState.ANCHORED
+            row.block_number = outcome.block_number
+            row.anchored_at = on_chain.anchored_at
+            row.confirmed_at = utcnow()
+            row.last_error, row.next_attempt_at = None, None
+            session.add(row)
+        failpoint("after_confirm")
+        report.anchored.append(batch.id)
+        log.info("batch %d anchored in block %d", batch.id, outcome.block_number)
+        return True
+
+    def _resend(self, batch: BatchRow) -> bool:
+        """The node does not have the transaction mined: rebroadcast, or re-prepare if lost."""
+        assert batch.tx_hash is not None
+        if batch.raw_tx and self.anchor.client.is_known(batch.tx_hash):
+            return False  # in the pool; wait
+        submitted = as_utc(batch.submitted_at)
+        if batch.raw_tx and (submitted is None or utcnow() - submitted < self.policy.resend_after):
+            resend = PreparedTx(TxHash(batch.tx_hash), batch.raw_tx, batch.tx_nonce or 0)
+            self.anchor.client.broadcast(resend)
+            return False
+        self._back_to_batched(batch.id, f"transaction {batch.tx_hash} was dropped")
+        self.anchor.client.reset_nonce()
+        return True
+
+    def _back_to_batched(self, batch_id: int, reason: str) -> None:
+        with session_scope(self.engine) as session:
+            row = session.get(BatchRow, batch_id)
+            assert row is not None
+            row.state, row.tx_hash, row.raw_tx, row.tx_nonce = BatchState.BATCHED, None, None, None
+            row.last_error = reason
+            session.add(row)
+        log.warning("batch %d back to batched: %s", batch_id, reason)
+
+    def _record_failure(self, batch_id: int, error: str, now: datetime) -> None:
+        with session_scope(self.engine) as session:
+            row = session.get(BatchRow, batch_id)
+            if row is None:
+                return
+            row.attempts += 1
+            delay = min(
+                self.policy.backoff_base.total_seconds() * math.pow(2, min(row.attempts - 1, 16)),
+                self.policy.backoff_max.total_seconds(),
+            )
+            row.last_error = error
+            row.next_attempt_at = now + timedelta(seconds=delay)
+            session.add(row)
+
+    # -- loop ---------------------------------------------------------------------------
+
+    def run_forever(self, stop: threading.Event, *, interval: float = 1.0) -> None:
+        """Pass after pass until ``stop`` is set (the ``ledger serve`` background thread)."""
+        while not stop.is_set():
+            try:
+                report = self.run_once()
+            except ContractRevert as exc:
+                log.error("anchoring pass failed: %s", exc.detail)
+            except Exception:
+                log.exception("anchoring pass failed")
+            else:
+                if report.did_work:
+                    continue
+            stop.wait(interval)

@@ -1,0 +1,116 @@
+"""Audit records beyond their schema: cross-record rules on ingestion, and the facility view
+that follows each finding through the follow-up and closure audits that re-examine it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from .envelope import Envelope
+from .errors import SchemaViolation
+from .schemas.audit import AuditPayload
+from .schemas.common import parse_model
+from .store.models import RecordRow
+
+__all__ = ["check_audit_references", "facility_audits"]
+
+
+def check_audit_references(session: Session, envelope: Envelope) -> None:
+    """Rules that need other records: a follow-up names an audit of the same facility, and
+    every ``followsFinding`` exists in that audit. (The signer is the lead auditor; the
+    registry check on the envelope already established that it is an accredited auditor.)
+
+    Raises:
+        SchemaViolation: naming the field.
+    """
+    audit = parse_model(AuditPayload, envelope.payload)
+    if audit.follows is None:
+        return
+    followed = session.get(RecordRow, audit.follows)
+    if followed is None or followed.kind != "audit":
+        raise SchemaViolation(
+            f"follows names no audit record: {audit.follows}", field="payload.follows"
+        )
+    previous = parse_model(AuditPayload, json.loads(followed.envelope)["payload"])
+    if previous.facility.id != audit.facility.id:
+        raise SchemaViolation(
+            "a follow-up audit must be about the facility it follows", field="payload.follows"
+        )
+    known = {f.id for f in previous.findings}
+    for index, finding in enumerate(audit.findings):
+        if finding.follows_finding is not None and finding.follows_finding not in known:
+            raise SchemaViolation(
+                f"followsFinding {finding.follows_finding!r} is not in the followed audit",
+                field=f"payload.findings.{index}.followsFinding",
+            )
+
+
+@dataclass
+class _Audit:
+    record_id: str
+    created: str
+    payload: AuditPayload
+    raw: dict[str, Any]
+
+
+def facility_audits(session: Session, facility_id: str) -> list[dict[str, Any]]:
+    """A facility's audits, newest first, each finding with its current status.
+
+    A finding's current status is the status given by the latest audit that re-examines it
+    (through ``follows`` + ``followsFinding``, transitively), with that audit's record id.
+    """
+    rows = session.exec(
+        select(RecordRow)
+        .where(RecordRow.kind == "audit", RecordRow.subject == facility_id)
+        .order_by(col(RecordRow.created))
+    ).all()
+    audits = {}
+    for row in rows:
+        envelope = json.loads(row.envelope)
+        audits[row.id] = _Audit(
+            row.id, envelope["created"], AuditPayload.model_validate(envelope["payload"]),
+            envelope["payload"],
+        )  # fmt: skip
+    # (audit id, finding id) -> the (audit id, finding id) that re-examines it next
+    successor: dict[tuple[str, str], tuple[str, str]] = {}
+    for audit in sorted(audits.values(), key=_chronology):
+        if audit.payload.follows is None:
+            continue
+        for finding in audit.payload.findings:
+            if finding.follows_finding is not None:
+                successor[(audit.payload.follows, finding.follows_finding)] = (
+                    audit.record_id,
+                    finding.id,
+                )
+    result = []
+    for audit in sorted(audits.values(), key=_chronology, reverse=True):
+        findings = []
+        for finding, raw in zip(audit.payload.findings, audit.raw.get("findings", []), strict=True):
+            latest = (audit.record_id, finding.id)
+            while latest in successor:
+                latest = successor[latest]
+            latest_audit = audits[latest[0]]
+            latest_finding = next(f for f in latest_audit.payload.findings if f.id == latest[1])
+            findings.append(
+                {
+                    **raw,
+                    "currentStatus": latest_finding.status.value,
+                    "statusFrom": {"recordId": latest[0], "findingId": latest[1]},
+                }
+            )
+        result.append(
+            {
+                "id": audit.record_id,
+                "created": audit.created,
+                **{k: v for k, v in audit.raw.items() if k != "findings"},
+                "findings": findings,
+            }
+        )
+    return result
+
+
+def _chronology(audit: _Audit) -> tuple[str, str, str]:
+    return (audit.payload.end_date.isoformat(), audit.created, audit.record_id)

@@ -1,0 +1,352 @@
+"""One small interface to an EVM chain, on web3 7.
+
+:class:`ChainClient` talks to the embedded in-process EVM (eth-tester + py-evm: nothing to
+install beyond pip) or to any node by RPC URL (anvil, a testnet, an L2). It signs locally
+with the anchoring account, manages nonces, persists nothing itself, and turns reverts into
+:class:`~ledger.errors.ContractRevert` naming the custom error.
+
+Transactions are split into :meth:`prepare` (sign; the hash is known before anything is
+sent) and :meth:`broadcast`, so a caller can persist the hash first and resend the very
+same bytes after a crash.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests
+from eth_abi.abi import decode as abi_decode
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    TimeExhausted,
+    TransactionNotFound,
+    Web3RPCError,
+)
+from web3.types import TxParams
+
+from ..errors import ChainError, ChainUnavailable, ContractRevert
+from ..types import Address, TxHash
+from .abi import error_selectors, load_artifact
+
+__all__ = ["ChainClient", "PreparedTx", "TxOutcome"]
+
+T = TypeVar("T")
+
+# Anvil's first well-known development account (the mnemonic "test test ... junk").
+ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+DEV_CHAIN_IDS = frozenset({31337, 1337})
+
+
+@dataclass(frozen=True)
+class PreparedTx:
+    """A signed transaction, not necessarily sent."""
+
+    tx_hash: TxHash
+    raw: str  # 0x-hex of the signed bytes
+    nonce: int
+
+
+@dataclass(frozen=True)
+class TxOutcome:
+    tx_hash: TxHash
+    block_number: int
+    status: int
+    gas_used: int
+    logs: tuple[Any, ...]
+
+
+class ChainClient:
+    """A web3 connection plus the account that signs (the anchorer / registry admin)."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        account: LocalAccount,
+        *,
+        embedded: bool = False,
+        receipt_timeout: float = 120.0,
+        poll_interval: float = 0.1,
+    ) -> None:
+        self.w3 = w3
+        self.account = account
+        self.embedded = embedded
+        self.receipt_timeout = receipt_timeout
+        self.poll_interval = poll_interval
+        # py-evm is not thread-safe, and local nonce bookkeeping must not race.
+        self._lock = threading.RLock()
+        self._next_nonce: int | None = None
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def embedded_evm(cls) -> ChainClient:
+        """A fresh in-process EVM; the anchorer is its first funded test account."""
+        from eth_tester import EthereumTester, PyEVMBackend
+        from web3 import EthereumTesterProvider
+
+        backend = PyEVMBackend()
+        w3 = Web3(EthereumTesterProvider(EthereumTester(backend)))
+        account = Account.from_key(backend.account_keys[0].to_bytes())
+        return cls(w3, account, embedded=True, poll_interval=0.0)
+
+    @classmethod
+    def connect(
+        cls, url: str, private_key: str | None = None, *, timeout: float = 30.0
+    ) -> ChainClient:
+        """Connect by RPC URL. Without a key, only a local dev chain (anvil) is accepted:
+        its well-known first account is used."""
+        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        client = cls(w3, Account.from_key(private_key or ANVIL_DEV_KEY))
+        if private_key is None and client.chain_id not in DEV_CHAIN_IDS:
+            raise ChainError(
+                "no anchoring key given (LEDGER_ANCHOR_KEY or LEDGER_ANCHOR_KEYFILE) "
+                f"and chain {client.chain_id} is not a local dev chain"
+            )
+        return client
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    @contextmanager
+    def _rpc(self) -> Iterator[None]:
+        """Hold the lock and map transport failures to ChainUnavailable."""
+        with self._lock:
+            try:
+                yield
+            except (requests.ConnectionError, requests.Timeout, ConnectionError, OSError) as exc:
+                raise ChainUnavailable(f"chain unreachable: {exc}") from exc
+
+    def _guard(self, call: Callable[[], T]) -> T:
+        with self._rpc():
+            try:
+                return call()
+            except (ContractCustomError, ContractLogicError) as exc:
+                raise decode_revert(exc) from exc
+
+    @property
+    def address(self) -> Address:
+        return Address(self.account.address)
+
+    @property
+    def chain_id(self) -> int:
+        return self._guard(lambda: int(self.w3.eth.chain_id))
+
+    @property
+    def genesis_hash(self) -> str:
+        return self._guard(lambda: "0x" + bytes(self.w3.eth.get_block(0)["hash"]).hex())
+
+    def block_number(self) -> int:
+        return self._guard(lambda: int(self.w3.eth.block_number))
+
+    def block_timestamp(self, number: int) -> int:
+        return self._guard(lambda: int(self.w3.eth.get_block(number)["timestamp"]))
+
+    def has_code(self, address: str) -> bool:
+        return self._guard(lambda: len(self.w3.eth.get_code(Web3.to_checksum_address(address))) > 0)
+
+    def is_connected(self) -> bool:
+        try:
+            self.block_number()
+        except ChainError:
+            return False
+        return True
+
+    def contract(self, name: str, address: str) -> Contract:
+        artifact = load_artifact(name)
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact.abi)
+
+    def call(self, fn: ContractFunction) -> Any:
+        """A read-only call; reverts raise ContractRevert."""
+        return self._guard(lambda: fn.call())
+
+    # -- transactions -------------------------------------------------------------------
+
+    def _fees(self) -> dict[str, int]:
+        latest = self.w3.eth.get_block("latest")
+        base_fee = int(latest.get("baseFeePerGas") or 0)
+        try:
+            tip = int(self.w3.eth.max_priority_fee)
+        except (Web3RPCError, ValueError, NotImplementedError):
+            tip = 1_000_000_000
+        return {"maxFeePerGas": 2 * base_fee + tip, "maxPriorityFeePerGas": tip}
+
+    def _take_nonce(self) -> int:
+        on_chain = int(self.w3.eth.get_transaction_count(self.account.address, "pending"))
+        nonce = max(on_chain, self._next_nonce or 0)
+        self._next_nonce = nonce + 1
+        return nonce
+
+    def reset_nonce(self) -> None:
+        """Forget local nonce bookkeeping (after a dropped transaction)."""
+        with self._lock:
+            self._next_nonce = None
+
+    def prepare(
+        self,
+        fn: ContractFunction | None = None,
+        *,
+        deploy: tuple[str, tuple[Any, ...]] | None = None,
+        gas_margin: float = 1.25,
+    ) -> PreparedTx:
+        """Sign a contract call (or a deployment) without sending it.
+
+        Gas is estimated first, so a call that would revert raises ContractRevert here.
+        """
+
+        def build() -> PreparedTx:
+            base: TxParams = {
+                "from": self.account.address,
+                "chainId": int(self.w3.eth.chain_id),
+            }
+            if deploy is not None:
+                name, args = deploy
+                artifact = load_artifact(name)
+                factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+                tx = factory.constructor(*args).build_transaction(base)
+            else:
+                assert fn is not None
+                tx = fn.build_transaction(base)
+            estimate: TxParams = {k: v for k, v in tx.items() if k != "gas"}  # type: ignore[assignment]
+            gas = int(self.w3.eth.estimate_gas(estimate))
+            tx.update(self._fees())
+            tx["gas"] = int(gas * gas_margin)
+            tx["nonce"] = self._take_nonce()
+            signed = self.account.sign_transaction(tx)
+            return PreparedTx(
+                tx_hash=TxHash("0x" + bytes(signed.hash).hex()),
+                raw="0x" + bytes(signed.raw_transaction).hex(),
+                nonce=int(tx["nonce"]),
+            )
+
+        return self._guard(build)
+
+    def broadcast(self, prepared: PreparedTx) -> TxHash:
+        """Send signed bytes; sending the same bytes again is harmless."""
+
+        def send() -> TxHash:
+            try:
+                self.w3.eth.send_raw_transaction(HexBytes(prepared.raw))
+            except Web3RPCError as exc:
+                message = str(exc).lower()
+                if "already known" in message or "already imported" in message:
+                    return prepared.tx_hash
+                if "nonce too low" in message:
+                    self.reset_nonce()
+                    # Either this very transaction was mined already, or the nonce went to
+                    # another; the caller finds out from the receipt (or its absence).
+                    return prepared.tx_hash
+                raise ChainError(f"node refused transaction: {exc}") from exc
+            return prepared.tx_hash
+
+        return self._guard(send)
+
+    def outcome(self, tx_hash: str) -> TxOutcome | None:
+        """The mined result of a transaction, or None while it is not mined (or unknown)."""
+
+        def fetch() -> TxOutcome | None:
+            try:
+                receipt = self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+            except TransactionNotFound:
+                return None
+            if receipt is None or receipt.get("blockNumber") is None:
+                return None
+            return TxOutcome(
+                tx_hash=TxHash(tx_hash),
+                block_number=int(receipt["blockNumber"]),
+                status=int(receipt["status"]),
+                gas_used=int(receipt["gasUsed"]),
+                logs=tuple(receipt["logs"]),
+            )
+
+        return self._guard(fetch)
+
+    def is_known(self, tx_hash: str) -> bool:
+        """Whether the node knows the transaction at all (mined or in its pool)."""
+
+        def lookup() -> bool:
+            try:
+                return self.w3.eth.get_transaction(HexBytes(tx_hash)) is not None
+            except TransactionNotFound:
+                return False
+
+        return self._guard(lookup)
+
+    def wait(self, tx_hash: str, *, timeout: float | None = None) -> TxOutcome:
+        """Wait until mined. Raises ContractRevert (decoded by replaying the call) on failure."""
+        deadline = time.monotonic() + (timeout or self.receipt_timeout)
+        while True:
+            result = self.outcome(tx_hash)
+            if result is not None:
+                if result.status != 1:
+                    raise self._revert_of(tx_hash, result.block_number)
+                return result
+            if time.monotonic() > deadline:
+                raise TimeExhausted(f"transaction {tx_hash} not mined in time")
+            time.sleep(self.poll_interval or 0.05)
+
+    def transact(self, fn: ContractFunction) -> TxOutcome:
+        """Prepare, send and wait for one call."""
+        prepared = self.prepare(fn)
+        self.broadcast(prepared)
+        return self.wait(prepared.tx_hash)
+
+    def deploy(self, name: str, *args: Any) -> tuple[Address, int]:
+        """Deploy a committed artifact; returns (address, block number)."""
+        prepared = self.prepare(deploy=(name, args))
+        self.broadcast(prepared)
+        self.wait(prepared.tx_hash)
+
+        def address() -> tuple[Address, int]:
+            receipt = self.w3.eth.get_transaction_receipt(HexBytes(prepared.tx_hash))
+            return Address(str(receipt["contractAddress"])), int(receipt["blockNumber"])
+
+        return self._guard(address)
+
+    def _revert_of(self, tx_hash: str, block_number: int) -> ChainError:
+        """Replay a failed transaction as a call to learn its custom error."""
+
+        def replay() -> ChainError:
+            tx = self.w3.eth.get_transaction(HexBytes(tx_hash))
+            call: TxParams = {
+                "from": tx["from"],
+                "to": tx["to"],
+                "data": tx["input"],
+                "value": tx["value"],
+            }
+            try:
+                self.w3.eth.call(call, block_identifier=block_number - 1)
+            except (ContractCustomError, ContractLogicError) as exc:
+                return decode_revert(exc)
+            return ChainError(f"transaction {tx_hash} failed (no revert data)")
+
+        with self._rpc():
+            return replay()
+
+
+def decode_revert(exc: ContractCustomError | ContractLogicError) -> ContractRevert:
+    """Name the custom error in a revert (selectors from every deployed contract's ABI)."""
+    data = exc.data if isinstance(exc.data, str) else None
+    if data and data.startswith("0x") and len(data) >= 10:
+        raw = bytes.fromhex(data[2:])
+        known = error_selectors().get(raw[:4])
+        if known is not None:
+            name, types = known
+            args = tuple(abi_decode(list(types), raw[4:])) if types else ()
+            rendered = ", ".join(_render(a) for a in args)
+            return ContractRevert(f"reverted with {name}({rendered})", error_name=name, args=args)
+    return ContractRevert(f"reverted: {exc}", error_name="Unknown")
+
+
+def _render(value: Any) -> str:
+    return "0x" + value.hex() if isinstance(value, bytes) else str(value)

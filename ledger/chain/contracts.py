@@ -1,0 +1,231 @@
+"""Typed wrappers over the three deployed contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from web3.contract import Contract
+
+from ..keys import VerifyKey
+from ..roles import Kind, Role
+from ..types import Address, BatchId, TxHash
+from .client import ChainClient, PreparedTx, TxOutcome
+from .deployment import Deployment
+
+__all__ = [
+    "AnchorContract",
+    "CredentialStatusContract",
+    "OnChainAnchor",
+    "RegistryContract",
+    "RegistryEvent",
+]
+
+
+def _ts(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _unix(moment: datetime | None) -> int:
+    return 0 if moment is None else int(moment.timestamp())
+
+
+@dataclass(frozen=True)
+class OnChainAnchor:
+    root: bytes
+    anchored_at: datetime
+    count: int
+    kind: int
+
+
+@dataclass(frozen=True)
+class AnchoredEvent:
+    root: bytes
+    batch_id: int
+    kind: int
+    count: int
+    tx_hash: TxHash
+    block_number: int
+
+
+class AnchorContract:
+    """ProvenanceAnchor."""
+
+    def __init__(self, client: ChainClient, address: str) -> None:
+        self.client = client
+        self.address = Address(address)
+        self.contract: Contract = client.contract("ProvenanceAnchor", address)
+
+    @classmethod
+    def of(cls, client: ChainClient, deployment: Deployment) -> AnchorContract:
+        return cls(client, deployment.address("ProvenanceAnchor"))
+
+    def prepare_anchor(
+        self, root: bytes, count: int, kind: Kind | int, batch_id: int
+    ) -> PreparedTx:
+        fn = self.contract.functions.anchor(root, count, int(kind), batch_id)
+        return self.client.prepare(fn)
+
+    def anchor(self, root: bytes, count: int, kind: Kind | int, batch_id: int) -> TxOutcome:
+        prepared = self.prepare_anchor(root, count, kind, batch_id)
+        self.client.broadcast(prepared)
+        return self.client.wait(prepared.tx_hash)
+
+    def anchor_of(self, root: bytes) -> OnChainAnchor | None:
+        """The stored anchor of ``root``, or None (one ``eth_call``)."""
+        anchored_at, count, kind = self.client.call(self.contract.functions.anchorOf(root))
+        if anchored_at == 0:
+            return None
+        return OnChainAnchor(root, _ts(anchored_at), int(count), int(kind))
+
+    def last_batch_id(self) -> BatchId | int:
+        return int(self.client.call(self.contract.functions.lastBatchId()))
+
+    def verify(self, leaf: bytes, proof: Sequence[bytes], root: bytes) -> bool:
+        return bool(self.client.call(self.contract.functions.verify(leaf, list(proof), root)))
+
+    def find_anchored(self, root: bytes, from_block: int = 0) -> AnchoredEvent | None:
+        """The ``Anchored`` event for ``root`` (where a crashed worker's transaction landed)."""
+
+        def lookup() -> AnchoredEvent | None:
+            logs = self.contract.events.Anchored().get_logs(
+                from_block=from_block, argument_filters={"root": root}
+            )
+            for log in logs:
+                args = log["args"]
+                return AnchoredEvent(
+                    root=bytes(args["root"]),
+                    batch_id=int(args["batchId"]),
+                    kind=int(args["kind"]),
+                    count=int(args["count"]),
+                    tx_hash=TxHash("0x" + bytes(log["transactionHash"]).hex()),
+                    block_number=int(log["blockNumber"]),
+                )
+            return None
+
+        return self.client._guard(lookup)
+
+
+@dataclass(frozen=True)
+class RegistryEvent:
+    """One AttesterRegistry change, in chain order."""
+
+    name: str  # KeyAccredited | KeySuspended | KeyReinstated | KeyRevoked
+    key: bytes
+    role: int
+    block_number: int
+    log_index: int
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class RegistryContract:
+    """AttesterRegistry."""
+
+    EVENTS = ("KeyAccredited", "KeySuspended", "KeyReinstated", "KeyRevoked")
+
+    def __init__(self, client: ChainClient, address: str) -> None:
+        self.client = client
+        self.address = Address(address)
+        self.contract: Contract = client.contract("AttesterRegistry", address)
+
+    @classmethod
+    def of(cls, client: ChainClient, deployment: Deployment) -> RegistryContract:
+        return cls(client, deployment.address("AttesterRegistry"))
+
+    def accredit(
+        self, key: VerifyKey, role: Role, valid_from: datetime, valid_until: datetime | None = None
+    ) -> TxOutcome:
+        fn = self.contract.functions.accredit(
+            key.raw, int(role), _unix(valid_from), _unix(valid_until)
+        )
+        return self.client.transact(fn)
+
+    def suspend(self, key: VerifyKey, role: Role) -> TxOutcome:
+        return self.client.transact(self.contract.functions.suspend(key.raw, int(role)))
+
+    def reinstate(self, key: VerifyKey, role: Role) -> TxOutcome:
+        return self.client.transact(self.contract.functions.reinstate(key.raw, int(role)))
+
+    def revoke(self, key: VerifyKey, role: Role) -> TxOutcome:
+        return self.client.transact(self.contract.functions.revoke(key.raw, int(role)))
+
+    def add_anchorer(self, account: str) -> TxOutcome:
+        return self.client.transact(self.contract.functions.addAnchorer(account))
+
+    def is_accredited(self, key: VerifyKey, role: Role, at: datetime) -> bool:
+        return bool(
+            self.client.call(self.contract.functions.isAccredited(key.raw, int(role), _unix(at)))
+        )
+
+    def is_anchorer(self, account: str) -> bool:
+        return bool(self.client.call(self.contract.functions.isAnchorer(account)))
+
+    def events(self, from_block: int, to_block: int) -> list[RegistryEvent]:
+        """Accreditation events in [from_block, to_block], in chain order."""
+
+        def fetch() -> list[RegistryEvent]:
+            found: list[RegistryEvent] = []
+            for name in self.EVENTS:
+                event = getattr(self.contract.events, name)()
+                for log in event.get_logs(from_block=from_block, to_block=to_block):
+                    found.append(_registry_event(name, log))
+            found.sort(key=lambda e: (e.block_number, e.log_index))
+            return found
+
+        return self.client._guard(fetch)
+
+
+def _registry_event(name: str, log: Any) -> RegistryEvent:
+    args = log["args"]
+    extra: dict[str, Any] = {}
+    if name == "KeyAccredited":
+        extra["valid_from"] = _ts(int(args["validFrom"]))
+        extra["valid_until"] = _ts(int(args["validUntil"])) if int(args["validUntil"]) else None
+    if name == "KeyRevoked":
+        extra["revoked_at"] = _ts(int(args["revokedAt"]))
+    return RegistryEvent(
+        name=name,
+        key=bytes(args["key"]),
+        role=int(args["role"]),
+        block_number=int(log["blockNumber"]),
+        log_index=int(log["logIndex"]),
+        **extra,
+    )
+
+
+class CredentialStatusContract:
+    """CredentialStatus."""
+
+    SUSPENDED, REVOKED, ACTIVE = 1, 2, 0
+
+    def __init__(self, client: ChainClient, address: str) -> None:
+        self.client = client
+        self.address = Address(address)
+        self.contract: Contract = client.contract("CredentialStatus", address)
+
+    @classmethod
+    def of(cls, client: ChainClient, deployment: Deployment) -> CredentialStatusContract:
+        return cls(client, deployment.address("CredentialStatus"))
+
+    def _send(self, action: str, credential_id: bytes, issuer: VerifyKey, reason: int) -> TxOutcome:
+        fn = getattr(self.contract.functions, action)(credential_id, issuer.raw, reason)
+        return self.client.transact(fn)
+
+    def suspend(self, credential_id: bytes, issuer: VerifyKey, reason: int = 0) -> TxOutcome:
+        return self._send("suspend", credential_id, issuer, reason)
+
+    def revoke(self, credential_id: bytes, issuer: VerifyKey, reason: int = 0) -> TxOutcome:
+        return self._send("revoke", credential_id, issuer, reason)
+
+    def reinstate(self, credential_id: bytes, issuer: VerifyKey, reason: int = 0) -> TxOutcome:
+        return self._send("reinstate", credential_id, issuer, reason)
+
+    def status_of(self, credential_id: bytes) -> tuple[int, datetime | None, bytes]:
+        status, updated_at, issuer_key = self.client.call(
+            self.contract.functions.statusOf(credential_id)
+        )
+        return int(status), (_ts(int(updated_at)) if updated_at else None), bytes(issuer_key)

@@ -1,0 +1,26 @@
+"""Failpoints: named places where a test can make this process die with SIGKILL.
+
+``LEDGER_FAILPOINTS=after_batch_cut,after_tx_persisted`` kills the process the first time
+it reaches any listed point. Kill tests use it to stop a real worker process at each step
+of the anchoring state machine; in production the variable is unset and this is a no-op.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+__all__ = ["failpoint"]
+
+POINTS = (
+    "after_batch_cut",  # batch root and membership committed, nothing sent
+    "after_tx_persisted",  # signed tx and hash committed, not broadcast
+    "after_broadcast",  # tx sent, outcome not recorded
+    "after_confirm",  # batch anchored in the database
+)
+
+
+def failpoint(name: str) -> None:
+    armed = os.environ.get("LEDGER_FAILPOINTS", "")
+    if armed and name in {p.strip() for p in armed.split(",")}:
+        os.kill(os.getpid(), signal.SIGKILL)

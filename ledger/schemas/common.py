@@ -1,0 +1,93 @@
+"""Pieces shared by payload schemas: strict camelCase models, ids, countries, dates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic.alias_generators import to_camel
+
+from ..errors import SchemaViolation
+from ..keys import VerifyKey
+
+__all__ = [
+    "CountryCode",
+    "DidKey",
+    "FacilityId",
+    "OshId",
+    "RecordRef",
+    "Sha256Hex",
+    "StrictModel",
+    "parse_model",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """JSON in camelCase, unknown fields refused, values never coerced across types."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        strict=False,
+        frozen=True,
+        str_strip_whitespace=False,
+    )
+
+
+def parse_model(model: type[M], payload: Mapping[str, Any], *, prefix: str = "payload") -> M:
+    """Validate ``payload`` into ``model``.
+
+    Raises:
+        SchemaViolation: the first error, with its dotted path (``payload.findings.0.severity``).
+    """
+    try:
+        return model.model_validate(dict(payload))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join([prefix, *(str(p) for p in first["loc"])])
+        raise SchemaViolation(f"{path}: {first['msg']}", field=path) from None
+
+
+def _country(value: str) -> str:
+    if pycountry.countries.get(alpha_2=value) is None:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+_OSH = re.compile(r"^[A-Z]{2}[0-9]{4}[0-9]{3}[0-9A-Z]{6}$")
+
+
+def _osh_id(value: str) -> str:
+    """Open Supply Hub id: country, year, day of year, 5 base-32 characters, 1 check character
+    (hyphens allowed between the parts, as OS Hub prints them). The format is checked; the
+    check character is not, because published examples do not all satisfy it."""
+    compact = value.replace("-", "")
+    if not _OSH.match(compact):
+        raise ValueError("an Open Supply Hub id is 15 characters, e.g. IN2019067X1K87E")
+    _country(compact[:2])
+    if not 1 <= int(compact[6:9]) <= 366:
+        raise ValueError("day of year in an Open Supply Hub id is 001-366")
+    return compact
+
+
+def _did_key(value: str) -> str:
+    VerifyKey.from_did(value)  # raises InvalidKey (a ValueError)
+    return value
+
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_country)]
+OshId = Annotated[str, AfterValidator(_osh_id)]
+FacilityId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{1,63}$")]
+DidKey = Annotated[
+    str, StringConstraints(pattern=r"^did:key:z[1-9A-HJ-NP-Za-km-z]+$"), AfterValidator(_did_key)
+]
+RecordRef = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -1,0 +1,348 @@
+"""The ledger as one object: database, chain, deployment, ingestion, anchoring, receipts.
+
+Callers (the API, the CLI, scripts) build a :class:`LedgerConfig` and call
+:meth:`Ledger.open`. Nothing here reads global settings or knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from .anchoring import Anchorer, AnchoringPolicy
+from .audits import check_audit_references
+from .chain.client import ChainClient
+from .chain.contracts import AnchorContract, CredentialStatusContract, RegistryContract
+from .chain.deployment import ContractDeployment, Deployment, deploy_contracts
+from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope, verify_envelope
+from .errors import ChainError, DeploymentMissing, DuplicateRecord, NotAnchored, NotFound
+from .keys import VerifyKey
+from .receipts import ReceiptReport, check_receipt
+from .registry_mirror import sync_registry
+from .roles import Role
+from .schemas import validate_payload
+from .store.db import as_utc, create_schema, make_engine, session_scope
+from .store.models import BatchRow, BatchState, DeploymentRow, RecordRow, SignerRow
+from .store.records import (
+    RecordStatus,
+    StoreAccreditations,
+    StoreNonces,
+    backlog,
+    envelope_of,
+    insert_record,
+    proof_of,
+    record_status,
+)
+from .timeutil import format_optional, format_time, utcnow
+from .types import RecordId
+
+__all__ = ["Accepted", "Ledger", "LedgerConfig"]
+
+log = logging.getLogger(__name__)
+
+ReferenceCheck = Callable[[Session, Envelope], None]
+"""Cross-record checks a kind needs beyond its schema (e.g. a follow-up names a real audit)."""
+
+
+@dataclass(frozen=True)
+class LedgerConfig:
+    database_url: str = "sqlite:///var/ledger.db"
+    rpc_url: str | None = None  # None: the embedded in-process EVM
+    anchor_key: str | None = None  # hex private key of the anchoring account
+    policy: AnchoringPolicy = field(default_factory=AnchoringPolicy)
+    max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW
+    max_age: timedelta = DEFAULT_MAX_AGE
+
+
+@dataclass(frozen=True)
+class Accepted:
+    record_id: RecordId
+    leaf: str
+    status: str
+
+
+class Ledger:
+    """Everything a process needs to accept, anchor and prove records."""
+
+    def __init__(
+        self, config: LedgerConfig, engine: Engine, client: ChainClient, deployment: Deployment
+    ) -> None:
+        self.config = config
+        self.engine = engine
+        self.client = client
+        self.deployment = deployment
+        self.anchor = AnchorContract.of(client, deployment)
+        self.registry = RegistryContract.of(client, deployment)
+        self.credential_status = CredentialStatusContract.of(client, deployment)
+        self.anchorer = Anchorer(engine, self.anchor, config.policy)
+        self.anchorer.from_block = deployment.first_block
+        self.accreditations = StoreAccreditations(engine)
+        self.reference_checks: dict[str, ReferenceCheck] = {"audit": check_audit_references}
+        self._worker: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # -- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, config: LedgerConfig, *, client: ChainClient | None = None) -> Ledger:
+        """Connect, create the schema, find or make the deployment, mirror the registry."""
+        engine = make_engine(config.database_url)
+        create_schema(engine)
+        if client is None:
+            client = (
+                ChainClient.connect(config.rpc_url, config.anchor_key)
+                if config.rpc_url
+                else ChainClient.embedded_evm()
+            )
+        deployment = ensure_deployment(engine, client)
+        ledger = cls(config, engine, client, deployment)
+        ledger.sync_registry()
+        return ledger
+
+    def close(self) -> None:
+        self.stop_worker()
+        self.engine.dispose()
+
+    # -- ingestion ----------------------------------------------------------------------
+
+    def submit(self, data: Mapping[str, Any], *, now: datetime | None = None) -> Accepted:
+        """Check and store one signed envelope as a pending record.
+
+        Order: shape → payload schema → duplicate → signature, signer, accreditation,
+        clock skew, nonce → cross-record references → insert. Nothing is written unless
+        every check passes.
+
+        Raises:
+            SchemaViolation, DuplicateRecord, VerificationError subclasses, NotFound.
+        """
+        envelope = Envelope.from_dict(data)
+        subject = validate_payload(envelope.record_kind, envelope.payload)
+        with session_scope(self.engine) as session:
+            if session.get(RecordRow, envelope.record_id) is not None:
+                raise DuplicateRecord(
+                    f"record {envelope.record_id} exists", record_id=envelope.record_id
+                )
+            verify_envelope(
+                envelope,
+                accreditations=self.accreditations,
+                nonces=StoreNonces(session),
+                now=now,
+                max_future_skew=self.config.max_future_skew,
+                max_age=self.config.max_age,
+            )
+            check = self.reference_checks.get(envelope.kind)
+            if check is not None:
+                check(session, envelope)
+            insert_record(session, envelope, subject=subject, received_at=now)
+        return Accepted(envelope.record_id, "0x" + envelope.leaf.hex(), "pending")
+
+    # -- reading ------------------------------------------------------------------------
+
+    def envelope(self, record_id: str) -> Envelope:
+        with session_scope(self.engine) as session:
+            return envelope_of(_record(session, record_id))
+
+    def status(self, record_id: str) -> RecordStatus:
+        with session_scope(self.engine) as session:
+            return record_status(session, record_id)
+
+    def receipt(self, record_id: str) -> dict[str, Any]:
+        """The receipt of an anchored record.
+
+        Raises:
+            NotFound: unknown record, or not anchored yet (``what="receipt"``).
+        """
+        with session_scope(self.engine) as session:
+            row = _record(session, record_id)
+            batch = session.get(BatchRow, row.batch_id) if row.batch_id is not None else None
+            if batch is None or batch.state != BatchState.ANCHORED:
+                state = "pending" if batch is None else batch.state
+                raise NotAnchored(
+                    f"record {record_id} is {state}; its receipt exists once anchored",
+                    record_id=record_id,
+                    state=state,
+                )
+            anchored_at = as_utc(batch.anchored_at)
+            assert anchored_at is not None
+            return {
+                "envelope": json.loads(row.envelope),
+                "leaf": row.id,
+                "proof": proof_of(session, row.id),
+                "root": batch.root,
+                "batchId": batch.id,
+                "kind": row.kind,
+                "chainId": self.deployment.chain_id,
+                "contract": self.deployment.address("ProvenanceAnchor"),
+                "txHash": batch.tx_hash,
+                "blockNumber": batch.block_number,
+                "anchoredAt": format_time(anchored_at),
+            }
+
+    def check_receipt(self, receipt: Mapping[str, Any]) -> ReceiptReport:
+        contract = str(receipt.get("contract") or self.deployment.address("ProvenanceAnchor"))
+        anchor = AnchorContract(self.client, contract)
+        return check_receipt(
+            receipt, chain_id=self.deployment.chain_id, contract=contract, lookup=anchor.anchor_of
+        )
+
+    def health(self) -> dict[str, Any]:
+        database_ok, chain_ok = True, True
+        try:
+            with session_scope(self.engine) as session:
+                queue = backlog(session)
+        except Exception as exc:  # the database itself is what failed
+            database_ok, queue = False, {"error": str(exc)}
+        head: int | None = None
+        try:
+            head = self.client.block_number()
+        except ChainError:
+            chain_ok = False
+        return {
+            "status": "ok" if database_ok and chain_ok else "degraded",
+            "database": {"ok": database_ok, "dialect": self.engine.dialect.name},
+            "chain": {
+                "ok": chain_ok,
+                "chainId": self.deployment.chain_id,
+                "head": head,
+                "embedded": self.client.embedded,
+                "contracts": {n: c.address for n, c in self.deployment.contracts.items()},
+            },
+            "anchoring": queue,
+        }
+
+    # -- registry -----------------------------------------------------------------------
+
+    def sync_registry(self) -> int:
+        return sync_registry(self.engine, self.registry, from_block=self.deployment.first_block)
+
+    def accredit(
+        self,
+        did: str,
+        role: Role,
+        *,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+    ) -> None:
+        """Accredit a key for a role on chain, then mirror it."""
+        key = VerifyKey.from_did(did)
+        # The chain's clock may trail ours by a block; start the window a minute back.
+        start = valid_from or (utcnow() - timedelta(minutes=1))
+        self.registry.accredit(key, role, start, valid_until)
+        self.sync_registry()
+
+    def revoke(self, did: str, roles: list[Role] | None = None) -> list[Role]:
+        """Revoke a key (all its roles unless given); returns the roles revoked."""
+        key = VerifyKey.from_did(did)
+        with session_scope(self.engine) as session:
+            held = session.exec(
+                select(SignerRow).where(SignerRow.key == "0x" + key.raw.hex())
+            ).all()
+            targets = [
+                Role(r.role)
+                for r in held
+                if r.revoked_at is None and (roles is None or Role(r.role) in roles)
+            ]
+        if not targets:
+            raise NotFound(f"{did} holds no revocable accreditation", what="signer", key=did)
+        for role in targets:
+            self.registry.revoke(key, role)
+        self.sync_registry()
+        return targets
+
+    def signers(self) -> list[dict[str, Any]]:
+        with session_scope(self.engine) as session:
+            rows = session.exec(
+                select(SignerRow).order_by(col(SignerRow.did), col(SignerRow.role))
+            ).all()
+            return [
+                {
+                    "did": r.did,
+                    "role": Role(r.role).name.lower(),
+                    "validFrom": format_optional(r.valid_from),
+                    "validUntil": format_optional(r.valid_until),
+                    "revokedAt": format_optional(r.revoked_at),
+                    "suspended": r.suspended,
+                }
+                for r in rows
+            ]
+
+    # -- anchoring worker ---------------------------------------------------------------
+
+    def start_worker(self, interval: float = 1.0) -> None:
+        if self._worker is not None:
+            return
+        self._stop.clear()
+        self._worker = threading.Thread(
+            target=self.anchorer.run_forever,
+            args=(self._stop,),
+            kwargs={"interval": interval},
+            name="anchoring-worker",
+            daemon=True,
+        )
+        self._worker.start()
+
+    def stop_worker(self) -> None:
+        if self._worker is None:
+            return
+        self._stop.set()
+        self._worker.join(timeout=30)
+        self._worker = None
+
+
+def _record(session: Session, record_id: str) -> RecordRow:
+    row = session.get(RecordRow, record_id.lower())
+    if row is None:
+        raise NotFound(f"no record {record_id}", what="record", key=record_id)
+    return row
+
+
+def ensure_deployment(engine: Engine, client: ChainClient) -> Deployment:
+    """The deployment this database is bound to, deploying on first use.
+
+    A database is bound to one chain (id and genesis). If its contracts are gone (a reset
+    devnet, or the embedded EVM of an earlier process) the records' proofs point nowhere,
+    so this refuses rather than silently starting a second history.
+    """
+    chain_id = client.chain_id
+    with session_scope(engine) as session:
+        rows = session.exec(select(DeploymentRow)).all()
+    if rows:
+        deployment = Deployment(
+            chain_id=rows[0].chain_id,
+            genesis_hash=rows[0].genesis_hash,
+            contracts={r.name: ContractDeployment(r.address, r.block_number) for r in rows},  # type: ignore[arg-type]
+        )
+        if deployment.is_live_on(client):
+            return deployment
+        raise DeploymentMissing(
+            f"this database belongs to chain {deployment.chain_id} "
+            f"(genesis {deployment.genesis_hash[:10]}…), "
+            f"whose contracts are not on the connected chain {chain_id}; "
+            "use the node it was anchored on, or a fresh database"
+        )
+    deployment = deploy_contracts(client)
+    with session_scope(engine) as session:
+        for name, contract in deployment.contracts.items():
+            session.add(
+                DeploymentRow(
+                    chain_id=deployment.chain_id,
+                    name=name,
+                    address=contract.address,
+                    block_number=contract.block_number,
+                    genesis_hash=deployment.genesis_hash,
+                )
+            )
+    log.info(
+        "deployed contracts on chain %d: %s",
+        deployment.chain_id,
+        {n: c.address for n, c in deployment.contracts.items()},
+    )
+    return deployment

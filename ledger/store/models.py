@@ -1,0 +1,141 @@
+"""Tables. A record's anchoring state is derived from its batch, never stored twice:
+``batch_id IS NULL`` means pending; otherwise the batch's state (batched, submitted,
+anchored) is the record's. A record therefore cannot be both pending and anchored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "BatchRow",
+    "BatchState",
+    "DeploymentRow",
+    "LeaseRow",
+    "RecordProofRow",
+    "RecordRow",
+    "SignerRow",
+    "SyncCursorRow",
+    "UsedNonceRow",
+]
+
+
+def _big(*, nullable: bool = True, primary_key: bool = False) -> Column:  # type: ignore[type-arg]
+    # Chain ids, block numbers and batch ids (uint64 on chain) outgrow PostgreSQL's integer.
+    return Column(BigInteger, nullable=nullable, primary_key=primary_key)
+
+
+def _utc_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+class BatchState(StrEnum):
+    BATCHED = "batched"  # root and membership persisted, nothing sent
+    SUBMITTED = "submitted"  # signed transaction (and its hash) persisted, maybe broadcast
+    ANCHORED = "anchored"  # mined with enough confirmations
+
+
+class RecordRow(SQLModel, table=True):
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("signer", "nonce", name="uq_records_signer_nonce"),)
+
+    id: str = Field(primary_key=True, max_length=66)  # 0x + hex leaf
+    kind: str = Field(index=True, max_length=32)
+    signer: str = Field(index=True, max_length=128)
+    nonce: str = Field(max_length=128)
+    created: datetime = Field(sa_column=_utc_column(nullable=False))
+    received_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    subject: str | None = Field(default=None, index=True, max_length=256)
+    envelope: str = Field(sa_column=Column(Text, nullable=False))  # canonical JCS text
+    batch_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, ForeignKey("batches.id"), nullable=True, index=True),
+    )
+
+
+class BatchRow(SQLModel, table=True):
+    __tablename__ = "batches"
+
+    id: int = Field(sa_column=_big(primary_key=True))  # the on-chain batchId (strictly increasing)
+    kind: int = Field(index=True)
+    root: str = Field(unique=True, max_length=66)
+    count: int
+    state: str = Field(index=True, max_length=16)
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    tx_hash: str | None = Field(default=None, index=True, max_length=66)
+    raw_tx: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    tx_nonce: int | None = Field(default=None, sa_column=_big())
+    submitted_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    block_number: int | None = Field(default=None, sa_column=_big())
+    anchored_at: datetime | None = Field(default=None, sa_column=_utc_column())  # block time
+    confirmed_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_utc_column())
+
+
+class RecordProofRow(SQLModel, table=True):
+    __tablename__ = "record_proofs"
+
+    record_id: str = Field(primary_key=True, foreign_key="records.id", max_length=66)
+    batch_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("batches.id"), nullable=False, index=True)
+    )
+    proof: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of 0x hashes
+
+
+class SignerRow(SQLModel, table=True):
+    """Accreditations mirrored from AttesterRegistry events."""
+
+    __tablename__ = "signers"
+
+    key: str = Field(primary_key=True, max_length=66)  # 0x + 32-byte Ed25519 key
+    role: int = Field(primary_key=True)
+    did: str = Field(index=True, max_length=128)
+    valid_from: datetime = Field(sa_column=_utc_column(nullable=False))
+    valid_until: datetime | None = Field(default=None, sa_column=_utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    suspended: bool = False
+    updated_block: int = Field(default=0, sa_column=_big(nullable=False))
+
+
+class SyncCursorRow(SQLModel, table=True):
+    """Last chain block whose events a mirror has applied."""
+
+    __tablename__ = "sync_cursors"
+
+    name: str = Field(primary_key=True, max_length=64)
+    block: int = Field(sa_column=_big(nullable=False))
+
+
+class DeploymentRow(SQLModel, table=True):
+    __tablename__ = "deployments"
+
+    chain_id: int = Field(sa_column=_big(primary_key=True))
+    name: str = Field(primary_key=True, max_length=64)
+    address: str = Field(max_length=42)
+    block_number: int = Field(sa_column=_big(nullable=False))
+    genesis_hash: str = Field(max_length=66)
+
+
+class UsedNonceRow(SQLModel, table=True):
+    """Nonces of signed requests that are not records (admin envelopes, presentations)."""
+
+    __tablename__ = "used_nonces"
+
+    signer: str = Field(primary_key=True, max_length=128)
+    nonce: str = Field(primary_key=True, max_length=128)
+    used_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class LeaseRow(SQLModel, table=True):
+    """Single-writer lease (the anchoring worker) shared by every process on the database."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)
+    expires_at: datetime = Field(sa_column=_utc_column(nullable=False))
