@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IAttesterRegistry} from "./interfaces/IAttesterRegistry.sol";
+
+/**
+ * @title AttesterRegistry
+ * @author labour-provenance-ledger
+ * @notice Accredits Ed25519 keys for roles, with validity windows, suspension and revocation,
+ * and lists the accounts allowed to relay hashes to the chain (anchorers).
+ * @dev The admin is an {Ownable2Step} owner: a new admin must accept before it takes over.
+ * Every write is idempotent and emits its event only when something changed.
+ */
+contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
+    /// @inheritdoc IAttesterRegistry
+    uint8 public constant ROLE_AUDITOR = 1;
+    /// @inheritdoc IAttesterRegistry
+    uint8 public constant ROLE_ISSUER = 2;
+    /// @inheritdoc IAttesterRegistry
+    uint8 public constant ROLE_EMPLOYER = 3;
+    /// @inheritdoc IAttesterRegistry
+    uint8 public constant ROLE_BRAND = 4;
+    /// @inheritdoc IAttesterRegistry
+    uint8 public constant ROLE_VERIFIER = 5;
+    /// @inheritdoc IAttesterRegistry
+    uint8 public constant ROLE_INVESTIGATOR = 6;
+
+    mapping(bytes32 key => mapping(uint8 role => Accreditation)) private _accreditations;
+    mapping(address account => bool) private _anchorers;
+
+    /**
+     * @notice Deploys the registry with `initialAdmin` as its admin.
+     * @param initialAdmin The first admin; reverts `OwnableInvalidOwner` for the zero address.
+     */
+    constructor(address initialAdmin) Ownable(initialAdmin) {}
+
+    /// @inheritdoc IAttesterRegistry
+    function accredit(bytes32 key, uint8 role, uint64 validFrom, uint64 validUntil) external onlyOwner {
+        _requireValidRole(role);
+        if (key == bytes32(0)) revert AttesterRegistryZeroKey();
+        if (validFrom == 0 || (validUntil != 0 && validUntil <= validFrom)) {
+            revert AttesterRegistryInvalidWindow(validFrom, validUntil);
+        }
+        Accreditation storage current = _accreditations[key][role];
+        if (current.revokedAt != 0) revert AttesterRegistryKeyRevoked(key, role);
+        if (current.validFrom == validFrom && current.validUntil == validUntil) return;
+        current.validFrom = validFrom;
+        current.validUntil = validUntil;
+        emit KeyAccredited(key, role, validFrom, validUntil);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function suspend(bytes32 key, uint8 role) external onlyOwner {
+        Accreditation storage current = _liveAccreditation(key, role);
+        if (current.suspended) return;
+        current.suspended = true;
+        emit KeySuspended(key, role);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function reinstate(bytes32 key, uint8 role) external onlyOwner {
+        Accreditation storage current = _liveAccreditation(key, role);
+        if (!current.suspended) return;
+        current.suspended = false;
+        emit KeyReinstated(key, role);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function revoke(bytes32 key, uint8 role) external onlyOwner {
+        _requireValidRole(role);
+        Accreditation storage current = _accreditations[key][role];
+        if (current.validFrom == 0) revert AttesterRegistryNotAccredited(key, role);
+        if (current.revokedAt != 0) return;
+        uint64 revokedAt = uint64(block.timestamp);
+        current.revokedAt = revokedAt;
+        emit KeyRevoked(key, role, revokedAt);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function addAnchorer(address account) external onlyOwner {
+        if (account == address(0)) revert AttesterRegistryZeroAddress();
+        if (_anchorers[account]) return;
+        _anchorers[account] = true;
+        emit AnchorerAdded(account);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function removeAnchorer(address account) external onlyOwner {
+        if (account == address(0)) revert AttesterRegistryZeroAddress();
+        if (!_anchorers[account]) return;
+        _anchorers[account] = false;
+        emit AnchorerRemoved(account);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function accreditation(bytes32 key, uint8 role) external view returns (Accreditation memory) {
+        _requireValidRole(role);
+        return _accreditations[key][role];
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function isAccredited(bytes32 key, uint8 role, uint64 at) external view returns (bool) {
+        _requireValidRole(role);
+        Accreditation memory current = _accreditations[key][role];
+        return
+            current.validFrom != 0 &&
+            !current.suspended &&
+            current.revokedAt == 0 &&
+            current.validFrom <= at &&
+            (current.validUntil == 0 || at < current.validUntil);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function isAnchorer(address account) external view returns (bool) {
+        return _anchorers[account];
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    /**
+     * @notice The accreditation of `key` for `role`, which must exist and not be revoked.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     * @return current The stored record.
+     */
+    function _liveAccreditation(bytes32 key, uint8 role) private view returns (Accreditation storage current) {
+        _requireValidRole(role);
+        current = _accreditations[key][role];
+        if (current.validFrom == 0) revert AttesterRegistryNotAccredited(key, role);
+        if (current.revokedAt != 0) revert AttesterRegistryKeyRevoked(key, role);
+    }
+
+    /**
+     * @notice Reverts {AttesterRegistryInvalidRole} unless `role` is one of the six roles.
+     * @param role The role.
+     */
+    function _requireValidRole(uint8 role) private pure {
+        if (role == 0 || role > ROLE_INVESTIGATOR) revert AttesterRegistryInvalidRole(role);
+    }
+}

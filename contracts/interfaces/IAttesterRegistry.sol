@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+/**
+ * @title IAttesterRegistry
+ * @author labour-provenance-ledger
+ * @notice Which Ed25519 keys may author which kind of evidence, and which accounts may relay
+ * hashes to the chain. An admin (a multisig in production) accredits a key for a role with a
+ * validity window, and may suspend, reinstate or revoke it; the API mirrors the events.
+ * @dev Roles are small integers: 1 auditor, 2 credential issuer, 3 employer, 4 brand,
+ * 5 verifier, 6 investigator. Any other value reverts {AttesterRegistryInvalidRole}.
+ */
+interface IAttesterRegistry {
+    /**
+     * @notice The accreditation of one key for one role; fits in one storage slot.
+     * @dev A zero `validFrom` means the key was never accredited for that role.
+     */
+    struct Accreditation {
+        // First second (unix time) at which the key may act in the role; never zero once set.
+        uint64 validFrom;
+        // First second at which it may no longer act; 0 means open-ended.
+        uint64 validUntil;
+        // When it was revoked for good; 0 while not revoked.
+        uint64 revokedAt;
+        // Temporarily barred; {IAttesterRegistry-reinstate} lifts it.
+        bool suspended;
+    }
+
+    /// @notice The role is not one of the six defined roles.
+    /// @param role The rejected role value.
+    error AttesterRegistryInvalidRole(uint8 role);
+
+    /// @notice The window is empty or starts at zero: `validFrom` must be nonzero and
+    /// `validUntil` must be 0 (open-ended) or later than `validFrom`.
+    /// @param validFrom The rejected start.
+    /// @param validUntil The rejected end.
+    error AttesterRegistryInvalidWindow(uint64 validFrom, uint64 validUntil);
+
+    /// @notice The zero key cannot be accredited.
+    error AttesterRegistryZeroKey();
+
+    /// @notice The zero address cannot be an anchorer.
+    error AttesterRegistryZeroAddress();
+
+    /// @notice The key has never been accredited for the role.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    error AttesterRegistryNotAccredited(bytes32 key, uint8 role);
+
+    /// @notice The key was revoked for the role; revocation is final.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    error AttesterRegistryKeyRevoked(bytes32 key, uint8 role);
+
+    /// @notice A key was accredited for a role, or its window changed.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    /// @param validFrom First second of the window.
+    /// @param validUntil End of the window (exclusive); 0 means open-ended.
+    event KeyAccredited(bytes32 indexed key, uint8 indexed role, uint64 validFrom, uint64 validUntil);
+
+    /// @notice A key was suspended for a role.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    event KeySuspended(bytes32 indexed key, uint8 indexed role);
+
+    /// @notice A suspended key was reinstated for a role.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    event KeyReinstated(bytes32 indexed key, uint8 indexed role);
+
+    /// @notice A key was revoked for a role, for good.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    /// @param revokedAt The block time of the revocation.
+    event KeyRevoked(bytes32 indexed key, uint8 indexed role, uint64 revokedAt);
+
+    /// @notice An account may now relay roots and statuses to the chain.
+    /// @param account The anchorer.
+    event AnchorerAdded(address indexed account);
+
+    /// @notice An account may no longer relay roots and statuses to the chain.
+    /// @param account The former anchorer.
+    event AnchorerRemoved(address indexed account);
+
+    /**
+     * @notice Accredits `key` for `role` from `validFrom` until `validUntil`, or changes the
+     * window of an existing accreditation (a suspension stays as it is). Admin only.
+     * @dev Emits {KeyAccredited} unless the window is unchanged. Reverts
+     * {AttesterRegistryInvalidRole}, {AttesterRegistryZeroKey}, {AttesterRegistryInvalidWindow},
+     * or {AttesterRegistryKeyRevoked} for a revoked key.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     * @param validFrom First second of the window; nonzero.
+     * @param validUntil End of the window (exclusive); 0 means open-ended.
+     */
+    function accredit(bytes32 key, uint8 role, uint64 validFrom, uint64 validUntil) external;
+
+    /**
+     * @notice Suspends `key` for `role` until {reinstate}. Admin only.
+     * @dev Emits {KeySuspended} unless already suspended. Reverts
+     * {AttesterRegistryNotAccredited} or {AttesterRegistryKeyRevoked}.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     */
+    function suspend(bytes32 key, uint8 role) external;
+
+    /**
+     * @notice Lifts the suspension of `key` for `role`. Admin only.
+     * @dev Emits {KeyReinstated} unless not suspended. Reverts
+     * {AttesterRegistryNotAccredited} or {AttesterRegistryKeyRevoked}.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     */
+    function reinstate(bytes32 key, uint8 role) external;
+
+    /**
+     * @notice Revokes `key` for `role` for good, recording the block time. Admin only.
+     * @dev Emits {KeyRevoked} unless already revoked (the first revocation time is kept).
+     * Reverts {AttesterRegistryNotAccredited}.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     */
+    function revoke(bytes32 key, uint8 role) external;
+
+    /**
+     * @notice Lets `account` relay roots and statuses to the chain. Admin only.
+     * @dev Emits {AnchorerAdded} unless already an anchorer. Reverts
+     * {AttesterRegistryZeroAddress}.
+     * @param account The account.
+     */
+    function addAnchorer(address account) external;
+
+    /**
+     * @notice Stops `account` relaying roots and statuses to the chain. Admin only.
+     * @dev Emits {AnchorerRemoved} unless not an anchorer. Reverts
+     * {AttesterRegistryZeroAddress}.
+     * @param account The account.
+     */
+    function removeAnchorer(address account) external;
+
+    /**
+     * @notice The accreditation record of `key` for `role`; all zero if never accredited.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     * @return The record.
+     */
+    function accreditation(bytes32 key, uint8 role) external view returns (Accreditation memory);
+
+    /**
+     * @notice Whether `key` may act in `role` at time `at`: accredited, not suspended, not
+     * revoked, `validFrom <= at` and (`validUntil == 0` or `at < validUntil`).
+     * @dev Suspension and revocation apply whatever `at` is: they are the current state.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     * @param at A unix time.
+     * @return True if the key may act in the role at `at`.
+     */
+    function isAccredited(bytes32 key, uint8 role, uint64 at) external view returns (bool);
+
+    /**
+     * @notice Whether `account` may relay roots and statuses to the chain.
+     * @param account The account.
+     * @return True for an anchorer.
+     */
+    function isAnchorer(address account) external view returns (bool);
+
+    // The getters of public constants keep the constants' names.
+    // solhint-disable func-name-mixedcase
+    /// @notice Role of auditors (audit attestations).
+    /// @return 1
+    function ROLE_AUDITOR() external view returns (uint8);
+
+    /// @notice Role of credential issuers (worker credentials and their status).
+    /// @return 2
+    function ROLE_ISSUER() external view returns (uint8);
+
+    /// @notice Role of employers (wage records).
+    /// @return 3
+    function ROLE_EMPLOYER() external view returns (uint8);
+
+    /// @notice Role of brands (supply links, traces).
+    /// @return 4
+    function ROLE_BRAND() external view returns (uint8);
+
+    /// @notice Role of verifiers (ID-possession check-ins).
+    /// @return 5
+    function ROLE_VERIFIER() external view returns (uint8);
+
+    /// @notice Role of investigators.
+    /// @return 6
+    function ROLE_INVESTIGATOR() external view returns (uint8);
+
+    // solhint-enable func-name-mixedcase
+
+    /// @notice The semantic version of this contract.
+    /// @return The version, e.g. "1.0.0".
+    function version() external view returns (string memory);
+}
