@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from pyld import jsonld
 
@@ -58,7 +58,6 @@ __all__ = [
     "EDDSA_RDFC_2022",
     "PROOF_TYPE",
     "SUITES",
-    "Suite",
     "VerifiedProof",
     "add_proof",
     "canonical_document",
@@ -70,7 +69,6 @@ __all__ = [
     "verify_proof",
 ]
 
-Suite = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"]
 EDDSA_RDFC_2022: Final = "eddsa-rdfc-2022"
 EDDSA_JCS_2022: Final = "eddsa-jcs-2022"
 SUITES: Final = (EDDSA_RDFC_2022, EDDSA_JCS_2022)
@@ -374,7 +372,7 @@ def verify_proof(
                 verify_strict(unsecured)
             _apply_proof_context(unsecured, proof["@context"])
         to_verify = _hash_for(proof, unsecured, suite)
-    except (JsonLdInvalid, InvalidRecord) as exc:
+    except InvalidRecord as exc:  # JsonLdInvalid and JCS failures alike
         raise ProofContextInvalid(
             f"the document cannot be processed: {exc.detail}",
             cause=exc.code,

@@ -93,11 +93,14 @@ def expand(
     """
     options: dict[str, Any] = {"documentLoader": document_loader, "base": None}
     with jsonld_errors():
-        if on_dropped is None:
-            expanded: list[Any] = jsonld.expand(dict(document), options)
-        else:
-            expanded = jsonld.expand(dict(document), options, on_property_dropped=on_dropped)
+        expanded: list[Any] = jsonld.expand(
+            dict(document), options, on_property_dropped=on_dropped or _ignore
+        )
     return expanded
+
+
+def _ignore(_: str | None) -> None:
+    return None
 
 
 def verify_strict(document: Mapping[str, Any]) -> list[Any]:
