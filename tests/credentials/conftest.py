@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vc_support import load_vectors, worker_credential
 
 from ledger.keys import SigningKey
+from tests.credentials.vc_support import load_vectors, worker_credential
 
 
 @pytest.fixture(scope="session")

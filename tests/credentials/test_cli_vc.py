@@ -11,12 +11,12 @@ from typing import Any
 import nacl.pwhash
 import pytest
 from typer.testing import CliRunner
-from vc_support import ROOT, load_vectors, mutated
 
 from api.cli import app as ledger_app
 from api.cli.vc import app
 from ledger.keyfile import save_key_file
 from ledger.keys import SigningKey
+from tests.credentials.vc_support import ROOT, load_vectors, mutated
 
 VECTORS = [v for v in load_vectors()["vectors"] if "requires_context" not in v]
 CREATED = "2023-02-24T23:36:38Z"

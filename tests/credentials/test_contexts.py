@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from vc_support import ROOT, worker_credential
 
 from credentials.errors import ContextNotBundled, JsonLdInvalid
 from credentials.loader import (
@@ -23,6 +22,7 @@ from credentials.loader import (
 )
 from credentials.strict import expand
 from ledger.keys import SigningKey
+from tests.credentials.vc_support import ROOT, worker_credential
 
 CONTEXTS = ROOT / "credentials" / "contexts"
 VOCAB = "https://ledger.labour-provenance.org/vocab#"

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vc_support import mutated, worker_credential
 
 from credentials.dataintegrity import (
     SUITES,
@@ -42,6 +41,7 @@ from credentials.errors import (
 from credentials.loader import CREDENTIALS_CONTEXT_V2, DATA_INTEGRITY_CONTEXT_V2
 from ledger.errors import SignatureError
 from ledger.keys import SigningKey, multibase_encode
+from tests.credentials.vc_support import mutated, worker_credential
 
 CREATED = "2026-01-05T09:30:00Z"
 NOW = datetime(2026, 1, 6, tzinfo=UTC)

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vc_support import ROOT, load_vectors, mutated, worker_credential
 
 from credentials.dataintegrity import SUITES, add_proof, verify_proof
 from credentials.loader import DATA_INTEGRITY_CONTEXT_V2, LABOUR_CONTEXT_V1
 from ledger.keys import SigningKey
+from tests.credentials.vc_support import ROOT, load_vectors, mutated, worker_credential
 
 VERIFIER = ROOT / "tools" / "independent-verifier" / "verify.mjs"
 NOW = "2026-02-01T00:00:00Z"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vc_support import mutated
 
 from credentials.errors import (
     ContextNotBundled,
@@ -16,6 +15,7 @@ from credentials.errors import (
 )
 from credentials.loader import CREDENTIALS_CONTEXT_V2, LABOUR_CONTEXT_V1
 from credentials.strict import is_strict, verify_strict
+from tests.credentials.vc_support import mutated
 
 
 def test_a_worker_credential_passes(credential: dict[str, Any]) -> None:

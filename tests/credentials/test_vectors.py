@@ -12,7 +12,6 @@ import hashlib
 from typing import Any
 
 import pytest
-from vc_support import load_vectors
 
 from credentials.dataintegrity import (
     add_proof,
@@ -23,6 +22,7 @@ from credentials.dataintegrity import (
 )
 from credentials.errors import ContextNotBundled, ProofContextInvalid
 from ledger.keys import SigningKey, VerifyKey, multibase_decode, multibase_encode
+from tests.credentials.vc_support import load_vectors
 
 VECTORS: list[dict[str, Any]] = load_vectors()["vectors"]
 ALL = pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
