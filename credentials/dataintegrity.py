@@ -32,6 +32,7 @@ from pyld import jsonld
 from ledger.canonical import canonicalize
 from ledger.errors import InvalidRecord, SignatureError
 from ledger.keys import InvalidKey, SigningKey, VerifyKey, multibase_decode, multibase_encode
+from ledger.timeutil import format_time, utcnow
 from ledger.types import Did
 
 from .errors import (
@@ -62,7 +63,6 @@ __all__ = [
     "add_proof",
     "canonical_document",
     "canonical_proof_config",
-    "format_datetime",
     "hash_data",
     "is_valid_proof",
     "parse_datetime",
@@ -119,6 +119,9 @@ class VerifiedProof:
 def parse_datetime(value: str, *, require_offset: bool = True) -> datetime:
     """Parse an XML Schema ``dateTime`` (``2023-02-24T23:36:38Z``) into an aware UTC datetime.
 
+    Proof dates are XML Schema dateTimes, not RFC 3339 (:func:`ledger.timeutil.parse_time`):
+    a verifier may read one without an offset, and the fraction may be any length.
+
     Args:
         value: the lexical form.
         require_offset: reject a value without ``Z`` or ``+hh:mm``. Data Integrity lets a
@@ -138,13 +141,6 @@ def parse_datetime(value: str, *, require_offset: bool = True) -> datetime:
         f"{match['main']}.{frac}{'+00:00' if tz in (None, 'Z') else tz}"
     )
     return moment.astimezone(UTC)
-
-
-def format_datetime(moment: datetime) -> str:
-    """``2023-02-24T23:36:38Z``: UTC, whole seconds (what proofs carry)."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are ambiguous; pass an aware one")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- the cryptosuite algorithms ----------------------------------------------------------
@@ -276,7 +272,7 @@ def add_proof(
             option="verification_method",
         )
     if created is None:
-        created = format_datetime(datetime.now(UTC))
+        created = format_time(utcnow().replace(microsecond=0))
     for name, value in (("created", created), ("expires", expires)):
         if value is not None:
             try:
@@ -351,7 +347,7 @@ def verify_proof(
         ProofError: a subclass per check (see :mod:`credentials.errors`).
     """
     if now is None:
-        now = datetime.now(UTC)
+        now = utcnow()
     elif now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     proof = _single_proof(document)
@@ -525,7 +521,7 @@ def _check_created(
         raise ProofCreatedInvalid(str(exc), created=value) from exc
     if created > now + clock_skew:
         raise ProofCreatedInvalid(
-            f"the proof was created in the future ({value}; now {format_datetime(now)})",
+            f"the proof was created in the future ({value}; now {format_time(now)})",
             created=value,
         )
     return created
@@ -540,9 +536,7 @@ def _check_expires(proof: Mapping[str, Any], now: datetime) -> None:
     except ValueError as exc:
         raise ProofExpired(str(exc), expires=value) from exc
     if expires <= now:
-        raise ProofExpired(
-            f"the proof expired at {value} (now {format_datetime(now)})", expires=value
-        )
+        raise ProofExpired(f"the proof expired at {value} (now {format_time(now)})", expires=value)
 
 
 def _decode_proof_value(proof: Mapping[str, Any]) -> bytes:

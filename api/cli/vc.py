@@ -172,7 +172,9 @@ def _report_failure(error: LedgerError, as_json: bool) -> None:
 
 
 def _report_success(verified: VerifiedProof, as_json: bool) -> None:
-    created = verified.created.strftime("%Y-%m-%dT%H:%M:%SZ") if verified.created else None
+    from ledger.timeutil import format_time
+
+    created = format_time(verified.created) if verified.created else None
     if as_json:
         verdict = {
             "verified": True,
