@@ -15,6 +15,13 @@ app = typer.Typer(
 
 # (module, group name or None for top-level commands registered by the module itself)
 _GROUPS: list[tuple[str, str | None]] = [
+    ("serve", None),
+    ("keys", "keys"),
+    ("admin", "admin"),
+    ("attest", "attest"),
+    ("records", None),
+    ("chain", "chain"),
+    ("merkle", "merkle"),
     ("vc", "vc"),
 ]
 

@@ -102,6 +102,12 @@ class ChainClient:
         return cls(w3, account, embedded=True, poll_interval=0.0)
 
     @classmethod
+    def reader(cls, url: str, *, timeout: float = 30.0) -> ChainClient:
+        """A client that only reads (receipt verification): its account never signs."""
+        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        return cls(w3, Account.create())
+
+    @classmethod
     def connect(
         cls, url: str, private_key: str | None = None, *, timeout: float = 30.0
     ) -> ChainClient:
@@ -161,6 +167,35 @@ class ChainClient:
         except ChainError:
             return False
         return True
+
+    READ_METHODS = frozenset({
+        "eth_chainId", "net_version", "web3_clientVersion", "eth_blockNumber", "eth_call",
+        "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getTransactionByHash",
+        "eth_getTransactionReceipt", "eth_getLogs", "eth_getCode", "eth_getBalance",
+        "eth_getTransactionCount", "eth_gasPrice", "eth_feeHistory",
+    })  # fmt: skip
+
+    def read_rpc(self, method: str, params: list[Any]) -> Any:
+        """Forward one read-only JSON-RPC call to the node (or the embedded EVM).
+
+        Raises:
+            PermissionError: the method could change state or is not a plain read.
+        """
+        if method not in self.READ_METHODS:
+            raise PermissionError(f"{method} is not a read-only method")
+        with self._rpc():
+            if not self.embedded:
+                return self.w3.provider.make_request(method, params)  # type: ignore[arg-type]
+            # eth-tester answers in Python shapes; run web3's formatters (which also fill
+            # eth_call's `from`) and encode the result back to JSON-RPC.
+            try:
+                result = self.w3.manager.request_blocking(method, params)  # type: ignore[arg-type]
+            except (ContractCustomError, ContractLogicError) as exc:
+                data = exc.data if isinstance(exc.data, str) else None
+                return {"jsonrpc": "2.0", "error": {"code": 3, "message": str(exc), "data": data}}
+            except (ValueError, Web3RPCError) as exc:
+                return {"jsonrpc": "2.0", "error": {"code": -32000, "message": str(exc)}}
+            return {"jsonrpc": "2.0", "result": _to_rpc(result)}
 
     def contract(self, name: str, address: str) -> Contract:
         artifact = load_artifact(name)
@@ -346,6 +381,21 @@ def decode_revert(exc: ContractCustomError | ContractLogicError) -> ContractReve
             rendered = ", ".join(_render(a) for a in args)
             return ContractRevert(f"reverted with {name}({rendered})", error_name=name, args=args)
     return ContractRevert(f"reverted: {exc}", error_name="Unknown")
+
+
+def _to_rpc(value: Any) -> Any:
+    """Python-shaped results (web3's formatting) back to JSON-RPC: quantities and data as hex."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return hex(value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {k: _to_rpc(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_rpc(v) for v in value]
+    return value
 
 
 def _render(value: Any) -> str:

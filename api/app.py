@@ -1,0 +1,80 @@
+"""The app factory: ``create_app(settings)`` opens the ledger in the app's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from ledger.anchoring import AnchoringPolicy
+from ledger.service import Ledger, LedgerConfig
+
+from .problems import install_problem_handlers
+from .routes import admin, attestations, facilities, health, records, rpc
+from .settings import Settings
+
+__all__ = ["create_app", "ledger_config"]
+
+
+def ledger_config(settings: Settings) -> LedgerConfig:
+    return LedgerConfig(
+        database_url=settings.database_url,
+        rpc_url=settings.rpc_url,
+        anchor_key=settings.anchor_private_key(),
+        policy=AnchoringPolicy(
+            max_batch=settings.batch_max_records,
+            max_wait=timedelta(seconds=settings.batch_max_wait_seconds),
+            confirmations=settings.confirmations,
+        ),
+        max_future_skew=timedelta(seconds=settings.max_future_skew_seconds),
+        max_age=timedelta(seconds=settings.max_age_seconds),
+    )
+
+
+def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None) -> FastAPI:
+    """Build the API. Pass ``ledger`` to serve an already-open ledger (tests, ``--demo``)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = ledger is None
+        app.state.ledger = ledger or Ledger.open(ledger_config(settings))
+        if settings.worker:
+            app.state.ledger.start_worker(settings.worker_interval_seconds)
+        try:
+            yield
+        finally:
+            app.state.ledger.stop_worker()
+            if owned:
+                app.state.ledger.close()
+
+    app = FastAPI(
+        title="Labour provenance ledger",
+        version="0.1.0",
+        description=(
+            "Signed audit attestations, worker credentials and supply-chain records, "
+            "batched into Merkle trees and anchored on an EVM chain. Errors are RFC 9457 "
+            "problem details with a stable `code`."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    for router in (
+        attestations.router,
+        records.router,
+        facilities.router,
+        admin.router,
+        health.router,
+        rpc.router,
+    ):
+        app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,70 @@
+"""``ledger admin``: accredit and revoke signers through the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import typer
+
+from .common import admin_token, api_url, http_error, print_json
+
+app = typer.Typer(
+    help="Accredit and revoke signer keys (needs LEDGER_ADMIN_TOKEN).", no_args_is_help=True
+)
+
+ROLES = ["auditor", "issuer", "employer", "brand", "verifier", "investigator"]
+
+
+def _client(api: str | None):  # type: ignore[no-untyped-def]
+    import httpx
+
+    return httpx.Client(
+        base_url=api_url(api), headers={"Authorization": f"Bearer {admin_token()}"}, timeout=60
+    )
+
+
+@app.command("accredit")
+def accredit(
+    did: str = typer.Argument(..., help="The signer's did:key"),
+    role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
+    valid_from: datetime | None = typer.Option(None, "--valid-from"),
+    valid_until: datetime | None = typer.Option(None, "--valid-until"),
+    api: str | None = typer.Option(None, "--api", help="API URL (default LEDGER_API_URL)"),
+) -> None:
+    """Accredit DID for ROLE in AttesterRegistry."""
+    body: dict[str, object] = {"did": did, "role": role}
+    if valid_from:
+        body["validFrom"] = valid_from.isoformat()
+    if valid_until:
+        body["validUntil"] = valid_until.isoformat()
+    with _client(api) as client:
+        response = client.post("/v1/admin/signers", json=body)
+    if response.status_code != 201:
+        http_error(response)
+    for signer in response.json():
+        typer.echo(f"accredited {signer['did']} as {signer['role']} from {signer['validFrom']}")
+
+
+@app.command("revoke")
+def revoke(
+    did: str = typer.Argument(...),
+    role: str | None = typer.Option(None, "--role", help="only this role (default: all)"),
+    api: str | None = typer.Option(None, "--api"),
+) -> None:
+    """Revoke DID (final)."""
+    params = {"role": str(ROLES.index(role) + 1)} if role else None
+    with _client(api) as client:
+        response = client.delete(f"/v1/admin/signers/{did}", params=params)
+    if response.status_code != 200:
+        http_error(response)
+    typer.echo(f"revoked {did}: {', '.join(response.json()['revokedRoles'])}")
+
+
+@app.command("signers")
+def signers(api: str | None = typer.Option(None, "--api")) -> None:
+    """List accredited signers (the registry mirror)."""
+    with _client(api) as client:
+        response = client.get("/v1/admin/signers")
+    if response.status_code != 200:
+        http_error(response)
+    print_json(response.json())

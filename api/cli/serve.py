@@ -1,0 +1,101 @@
+"""``ledger serve``: the API and the anchoring worker in one process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+import typer
+
+from .common import ADMIN_TOKEN_FILE, fail
+
+EMBEDDED_DB = Path("var/embedded.db")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def _database_url(db: str | None, rpc: str | None) -> str:
+    if db:
+        return db if "://" in db else f"sqlite:///{db}"
+    if os.environ.get("DATABASE_URL") or os.environ.get("LEDGER_DATABASE_URL"):
+        return os.environ.get("DATABASE_URL") or os.environ["LEDGER_DATABASE_URL"]
+    if rpc:
+        return "sqlite:///var/ledger.db"
+    # The embedded EVM lives and dies with this process, so its database does too: records
+    # anchored on a chain that no longer exists would carry proofs that point nowhere.
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{EMBEDDED_DB}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{EMBEDDED_DB}"
+
+
+def _admin_token() -> str:
+    token = os.environ.get("LEDGER_ADMIN_TOKEN")
+    if token:
+        return token
+    token = secrets.token_urlsafe(24)
+    ADMIN_TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
+    ADMIN_TOKEN_FILE.unlink(missing_ok=True)
+    fd = os.open(ADMIN_TOKEN_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    return token
+
+
+def serve(
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite path (default: SQLite under var/)"
+    ),
+    rpc: str | None = typer.Option(
+        None,
+        "--rpc",
+        envvar="LEDGER_RPC_URL",
+        help="RPC URL of the chain (default: an embedded in-process EVM)",
+    ),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    demo: bool = typer.Option(
+        False, "--demo", help="Seed an empty database with a demo supply chain"
+    ),
+) -> None:
+    """Serve the API (OpenAPI at /docs) and run the anchoring worker.
+
+    With --rpc, the contracts are deployed to that node the first time; the anchoring key is
+    LEDGER_ANCHOR_KEY or LEDGER_ANCHOR_KEYFILE (anvil's dev account on a local anvil).
+    """
+    import uvicorn
+
+    from api.app import create_app, ledger_config
+    from api.settings import Settings
+    from ledger.errors import LedgerError
+    from ledger.service import Ledger
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    token = _admin_token()
+    settings = Settings(database_url=_database_url(db, rpc), rpc_url=rpc, admin_token=token)
+    try:
+        ledger = Ledger.open(ledger_config(settings))
+    except LedgerError as exc:
+        fail(exc.detail, code=1)
+    if demo:
+        from ledger.demo import seed_demo
+
+        summary = seed_demo(ledger)
+        typer.echo(summary)
+    chain = "embedded EVM" if ledger.client.embedded else rpc
+    typer.echo(
+        f"ledger on http://{host}:{port} (docs at /docs); "
+        f"chain {ledger.deployment.chain_id} ({chain}); "
+        f"database {ledger.engine.url.render_as_string(hide_password=True)}"
+    )
+    if not os.environ.get("LEDGER_ADMIN_TOKEN"):
+        typer.echo(f"admin token written to {ADMIN_TOKEN_FILE} (the CLI reads it from there)")
+    try:
+        uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, log_level="info")
+    finally:
+        ledger.close()

@@ -1,0 +1,98 @@
+"""Dependencies as ``Annotated`` aliases: the ledger, a JSON body, an authenticated admin."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from ledger.canonical import parse_json
+from ledger.errors import BodyTooLarge, SchemaViolation, Unauthorized
+from ledger.service import Ledger
+from ledger.signed_request import SCHEME, verify_request
+from ledger.store.db import session_scope
+from ledger.store.records import StoreNonces
+
+from .settings import Settings
+
+__all__ = ["AdminDep", "JsonBody", "LedgerDep", "SettingsDep"]
+
+
+def get_ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, refused past ``max_body_bytes`` before it is all read."""
+    limit = request.app.state.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"body of {declared} bytes exceeds the limit of {limit}", limit=limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"body exceeds the limit of {limit} bytes", limit=limit)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request.state.raw_body = body
+    return body
+
+
+async def json_body(request: Request, body: Annotated[bytes, Depends(read_body)]) -> Any:
+    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise SchemaViolation(f"send application/json, not {content_type!r}", field="content-type")
+    return parse_json(body)
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
+
+
+def require_admin(
+    request: Request,
+    ledger: LedgerDep,
+    settings: SettingsDep,
+    body: Annotated[bytes, Depends(read_body)],
+) -> str:
+    """Bearer token from settings, or a signed admin request (``Authorization: Envelope``).
+
+    Returns who acted: ``"token"`` or the admin's did.
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() == "bearer":
+        token = settings.admin_token
+        if token is None or not hmac.compare_digest(
+            credential.encode(), token.get_secret_value().encode()
+        ):
+            raise Unauthorized("invalid admin token")
+        return "token"
+    if scheme == SCHEME:
+        with session_scope(ledger.engine) as session:
+            nonces = StoreNonces(session)
+            envelope = verify_request(
+                header,
+                request.method,
+                request.url.path,
+                body,
+                admins=settings.admin_dids,
+                nonces=nonces,
+            )
+            nonces.consume(envelope.signer, envelope.nonce)
+        return envelope.signer
+    raise Unauthorized("admin endpoints need 'Authorization: Bearer <token>' or a signed request")
+
+
+AdminDep = Annotated[str, Depends(require_admin)]

@@ -1,0 +1,115 @@
+"""What the API returns (and the few bodies it parses as models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class SubmitResult(ApiModel):
+    id: str = Field(description="Record id: 0x + the record's Merkle leaf")
+    leaf: str
+    status: Literal["pending", "batched", "submitted", "anchored"]
+
+
+class BatchItemResult(ApiModel):
+    index: int
+    accepted: bool
+    id: str | None = None
+    leaf: str | None = None
+    status: str | None = None
+    error: dict[str, Any] | None = None
+
+
+class BatchResult(ApiModel):
+    accepted: int
+    rejected: int
+    results: list[BatchItemResult]
+
+
+class RecordStatusOut(ApiModel):
+    id: str
+    kind: str
+    status: str
+    received_at: str
+    batch_id: int | None
+    tx_hash: str | None
+    block_number: int | None
+    anchored_at: str | None
+    time_to_anchor_seconds: float | None
+
+
+class AttestationOut(ApiModel):
+    id: str
+    envelope: dict[str, Any]
+    record: RecordStatusOut
+
+
+class Receipt(ApiModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    envelope: dict[str, Any]
+    leaf: str
+    proof: list[str]
+    root: str
+    batchId: int  # noqa: N815  (the receipt's published field names)
+    kind: str
+    chainId: int  # noqa: N815
+    contract: str
+    txHash: str  # noqa: N815
+    blockNumber: int  # noqa: N815
+    anchoredAt: str  # noqa: N815
+
+
+class SignerIn(ApiModel):
+    did: str = Field(pattern=r"^did:key:z[1-9A-HJ-NP-Za-km-z]+$")
+    role: Literal["auditor", "issuer", "employer", "brand", "verifier", "investigator"]
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+class SignerOut(ApiModel):
+    did: str
+    role: str
+    valid_from: str
+    valid_until: str | None
+    revoked_at: str | None
+    suspended: bool
+
+
+class RevokeResult(ApiModel):
+    did: str
+    revoked_roles: list[str]
+
+
+class AnchorReport(ApiModel):
+    batches_cut: list[int]
+    batches_submitted: list[int]
+    batches_anchored: list[int]
+    error: str | None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with our stable ``code``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}}}
+    for status in (400, 401, 403, 404, 409, 413, 422, 503)
+}

@@ -1,0 +1,104 @@
+"""RFC 9457 problem details: one handler maps the core's error tree to HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ledger import errors as e
+
+__all__ = ["PROBLEM_BASE", "install_problem_handlers", "problem_response"]
+
+PROBLEM_BASE = "https://ledger.labour-provenance.org/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+# Most specific class first; the first match wins.
+STATUS: list[tuple[type[e.LedgerError], int]] = [
+    (e.BodyTooLarge, 413),
+    (e.MalformedJSON, 400),
+    (e.InvalidRecord, 422),
+    (e.SignatureError, 401),
+    (e.UnknownSigner, 401),
+    (e.NotAccredited, 403),
+    (e.SignerRevoked, 403),
+    (e.NonceReplayed, 409),
+    (e.ClockSkew, 422),
+    (e.VerificationError, 422),
+    (e.Unauthorized, 401),
+    (e.NotFound, 404),
+    (e.Conflict, 409),
+    (e.ChainUnavailable, 503),
+    (e.DeploymentMissing, 503),
+    (e.ContractRevert, 409),
+    (e.ChainError, 502),
+    (e.KeyFileError, 400),
+]
+
+
+def status_of(error: e.LedgerError) -> int:
+    return next((status for cls, status in STATUS if isinstance(error, cls)), 500)
+
+
+def problem_body(error: e.LedgerError, instance: str | None = None) -> dict[str, Any]:
+    body = error.to_dict()
+    body.update(type=PROBLEM_BASE + error.code, status=status_of(error))
+    if instance:
+        body["instance"] = instance
+    return body
+
+
+def problem_response(
+    error: e.LedgerError, instance: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    status = status_of(error)
+    if status == 401 and headers is None:
+        headers = {"WWW-Authenticate": 'Bearer realm="ledger", Envelope'}
+    return JSONResponse(
+        problem_body(error, instance), status_code=status, media_type=MEDIA_TYPE, headers=headers
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(e.LedgerError)
+    async def ledger_error(request: Request, exc: e.LedgerError) -> JSONResponse:
+        return problem_response(exc, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":
+            return problem_response(
+                e.MalformedJSON(f"malformed JSON: {first['msg']}"), request.url.path
+            )
+        field = ".".join(str(p) for p in first["loc"])
+        return problem_response(
+            e.SchemaViolation(f"{field}: {first['msg']}", field=field), request.url.path
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            406: "not_acceptable",
+            415: "unsupported_media_type",
+        }
+        code = codes.get(exc.status_code, f"http_{exc.status_code}")
+        body = {
+            "type": PROBLEM_BASE + code,
+            "title": str(exc.detail),
+            "status": exc.status_code,
+            "detail": str(exc.detail),
+            "code": code,
+            "instance": request.url.path,
+        }
+        return JSONResponse(
+            body,
+            status_code=exc.status_code,
+            media_type=MEDIA_TYPE,
+            headers=getattr(exc, "headers", None),
+        )

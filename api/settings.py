@@ -1,0 +1,45 @@
+"""Typed settings from the environment (``LEDGER_*``, and ``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/ledger.db",
+        validation_alias=AliasChoices("DATABASE_URL", "LEDGER_DATABASE_URL"),
+    )
+    rpc_url: str | None = None  # None: the embedded in-process EVM
+    anchor_key: SecretStr | None = None  # hex private key of the anchoring account
+    anchor_keyfile: Path | None = None  # or an Ethereum keystore (v3) file ...
+    anchor_passphrase: SecretStr | None = None  # ... and its passphrase
+    admin_token: SecretStr | None = None  # bearer token for /v1/admin
+    admin_dids: list[str] = []  # did:keys whose signed requests may use /v1/admin
+    max_body_bytes: int = 2_000_000
+    batch_max_records: int = 1024
+    batch_max_wait_seconds: float = 10.0
+    confirmations: int = 1
+    worker: bool = True  # run the anchoring worker inside the API process
+    worker_interval_seconds: float = 1.0
+    max_future_skew_seconds: float = 300.0
+    max_age_seconds: float = 7 * 24 * 3600.0
+
+    def anchor_private_key(self) -> str | None:
+        """The anchoring key, from LEDGER_ANCHOR_KEY or the encrypted keystore file."""
+        if self.anchor_key is not None:
+            return self.anchor_key.get_secret_value()
+        if self.anchor_keyfile is None:
+            return None
+        from eth_account import Account
+
+        passphrase = self.anchor_passphrase.get_secret_value() if self.anchor_passphrase else ""
+        keystore = self.anchor_keyfile.read_text(encoding="utf-8")
+        return "0x" + bytes(Account.decrypt(keystore, passphrase)).hex()
