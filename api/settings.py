@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     batch_max_records: int = 1024
     batch_max_wait_seconds: float = 10.0
     confirmations: int = 1
+    lease_ttl_seconds: float = 15.0  # a crashed worker's successor waits at most this long
     worker: bool = True  # run the anchoring worker inside the API process
     worker_interval_seconds: float = 1.0
     max_future_skew_seconds: float = 300.0

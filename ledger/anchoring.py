@@ -27,6 +27,7 @@ import json
 import logging
 import math
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -60,7 +61,7 @@ class AnchoringPolicy:
     backoff_base: timedelta = timedelta(seconds=1)
     backoff_max: timedelta = timedelta(seconds=60)
     resend_after: timedelta = timedelta(seconds=60)  # re-prepare a tx the node forgot after this
-    lease_ttl: timedelta = timedelta(seconds=30)
+    lease_ttl: timedelta = timedelta(seconds=15)  # a crashed worker's successor waits this long
 
 
 @dataclass
@@ -69,6 +70,7 @@ class PassReport:
     submitted: list[int] = field(default_factory=list)
     anchored: list[int] = field(default_factory=list)
     error: str | None = None
+    lease_held: bool = True
 
     @property
     def did_work(self) -> bool:
@@ -91,6 +93,8 @@ class Anchorer:
         self.policy = policy or AnchoringPolicy()
         self.holder = holder or f"anchorer-{uuid.uuid4().hex[:12]}"
         self.from_block = 0  # where to search for Anchored events (the deployment block)
+        # One pass at a time in this process (the API's "anchor now" and the worker thread).
+        self._pass_lock = threading.Lock()
 
     # -- one pass -----------------------------------------------------------------------
 
@@ -98,27 +102,48 @@ class Anchorer:
         """Advance every batch as far as it can go now. ``force`` cuts batches of any size."""
         report = PassReport()
         now = now or utcnow()
-        if not acquire_lease(self.engine, "anchoring", self.holder, self.policy.lease_ttl, now=now):
-            return report
-        report.cut = self.cut_batches(force=force, now=now)
-        try:
-            self._advance_in_flight(report, now)
-        except ChainUnavailable as exc:
-            report.error = exc.detail
-            log.warning("chain unavailable, anchoring will retry: %s", exc.detail)
+        with self._pass_lock:
+            if not acquire_lease(
+                self.engine, "anchoring", self.holder, self.policy.lease_ttl, now=now
+            ):
+                report.lease_held = False
+                return report
+            report.cut = self.cut_batches(force=force, now=now)
+            try:
+                self._advance_in_flight(report, now)
+            except ChainUnavailable as exc:
+                report.error = exc.detail
+                log.warning("chain unavailable, anchoring will retry: %s", exc.detail)
         return report
 
-    def drain(self, *, max_passes: int = 1000) -> PassReport:
-        """Force-anchor everything pending now (``ledger anchor``); returns the merged report."""
+    def drain(self, *, timeout: float = 300.0) -> PassReport:
+        """Force-anchor everything pending now (``ledger anchor``); returns the merged report.
+
+        Waits up to one lease period for another worker's lease (a crashed worker's lease
+        expires; a live one keeps renewing it, and then this reports that it is busy).
+        """
         total = PassReport()
-        for _ in range(max_passes):
+        lease_deadline = time.monotonic() + self.policy.lease_ttl.total_seconds() + 1
+        deadline = time.monotonic() + timeout
+        while True:
+            if time.monotonic() > deadline:
+                total.error = f"not everything was anchored within {timeout:.0f} s"
+                break
             report = self.run_once(force=True)
+            if not report.lease_held:
+                if time.monotonic() > lease_deadline:
+                    total.error = "another worker holds the anchoring lease"
+                    break
+                time.sleep(0.5)
+                continue
             total.cut += report.cut
             total.submitted += report.submitted
             total.anchored += report.anchored
             total.error = report.error
             if report.error or not self._has_unanchored():
                 break
+            if not report.did_work:
+                time.sleep(0.2)  # waiting for confirmations
         return total
 
     def _has_unanchored(self) -> bool:

@@ -20,6 +20,7 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("admin", "admin"),
     ("attest", "attest"),
     ("records", None),
+    ("worker", None),
     ("chain", "chain"),
     ("merkle", "merkle"),
     ("vc", "vc"),
