@@ -63,6 +63,8 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    if ledger is not None:
+        app.state.ledger = ledger  # usable before (or without) the lifespan, e.g. by fuzzers
     install_problem_handlers(app)
     for router in (
         attestations.router,

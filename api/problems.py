@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ledger import errors as e
 
 __all__ = ["PROBLEM_BASE", "install_problem_handlers", "problem_response"]
+
+log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://ledger.labour-provenance.org/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -78,6 +81,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             e.SchemaViolation(f"{field}: {first['msg']}", field=field), request.url.path
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        body = {"type": PROBLEM_BASE + "internal_error", "title": "Internal error", "status": 500,
+                "detail": "the server failed; the error is logged", "code": "internal_error",
+                "instance": request.url.path}  # fmt: skip
+        return JSONResponse(body, status_code=500, media_type=MEDIA_TYPE)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
