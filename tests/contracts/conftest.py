@@ -111,9 +111,13 @@ def new_owner(accounts: Any) -> Any:
     return accounts[3]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _role_accounts(owner: Any, anchorer: Any, stranger: Any, new_owner: Any) -> None:
-    """Create every session-scoped fixture first, as Ape's chain isolation wants."""
+@pytest.fixture(scope="session")
+def role_accounts(owner: Any, anchorer: Any, stranger: Any, new_owner: Any) -> None:
+    """All session-scoped accounts, for ``pytestmark = pytest.mark.usefixtures(...)``.
+
+    Ape's chain isolation wants session fixtures made before module ones; a module that
+    first asks for ``stranger`` after deploying would make it rebase.
+    """
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("role_accounts")
+
 KEY = bytes.fromhex("a1" * 32)
 OTHER_KEY = bytes.fromhex("b2" * 32)
 ZERO_KEY = b"\x00" * 32

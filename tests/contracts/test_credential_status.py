@@ -2,6 +2,8 @@
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("role_accounts")
+
 ISSUER_KEY = bytes.fromhex("11" * 32)
 OTHER_ISSUER_KEY = bytes.fromhex("22" * 32)
 CREDENTIAL = bytes.fromhex("c0" * 32)

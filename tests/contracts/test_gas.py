@@ -1,5 +1,10 @@
 """Gas budget of ProvenanceAnchor.anchor: gas is deterministic, so this is an exact bound."""
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("role_accounts")
+
+
 ANCHOR_BUDGET = 60_000  # whole transaction, including the 21,000 base
 
 

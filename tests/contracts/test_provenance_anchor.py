@@ -6,6 +6,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.usefixtures("role_accounts")
+
 ROOT = bytes.fromhex("5e" * 32)
 OTHER_ROOT = bytes.fromhex("6f" * 32)
 ZERO_ROOT = b"\x00" * 32
