@@ -1,0 +1,134 @@
+"""Proof of possession: the verifier's side of a check-in.
+
+At a check-in the worker shows a fresh presentation and hands over the physical document.
+The worker's wallet reveals its salt to the verifier's device only; the verifier reads the
+document's type, number and issuing country off the document in hand, and
+:func:`document_matches` recomputes the commitment. Only the boolean result leaves the
+device, in the check-in the verifier signs (:func:`checkin_payload`, an envelope of kind
+``checkin``): the number and the salt never do.
+
+"Signed by both": the worker signed the presentation, the verifier signs the check-in,
+and the check-in names the presentation by its hash (``sha256`` of its JCS bytes), so
+neither can be reused with another.
+
+Location is coarse by design (a region code or a geohash of at most 5 characters, about
+5 km), and devices are named by salted hashes, so a check-in never places a worker
+precisely or names a phone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ledger.canonical import canonicalize
+from ledger.errors import SchemaViolation
+
+from .commitment import matches
+from .worker import parse_worker_credential
+
+__all__ = [
+    "CHECKIN_SCHEMA",
+    "checkin_payload",
+    "device_hash",
+    "document_matches",
+    "presentation_hash",
+]
+
+CHECKIN_SCHEMA: Final = "checkin/v1"
+_LOCATION: Final = re.compile(r"^[A-Za-z0-9 ._:,-]{1,64}$")
+_DEVICE_LABEL: Final = b"lpl/device/v1\x00"
+
+
+def presentation_hash(presentation: Mapping[str, Any]) -> str:
+    """``sha256:`` + hex SHA-256 of the presentation's JCS bytes."""
+    return "sha256:" + hashlib.sha256(canonicalize(dict(presentation))).hexdigest()
+
+
+def device_hash(identifier: str) -> str:
+    """A device's identifier as it may appear in a check-in (never the identifier itself)."""
+    return "sha256:" + hashlib.sha256(_DEVICE_LABEL + identifier.encode("utf-8")).hexdigest()
+
+
+def document_matches(
+    presentation_or_credential: Mapping[str, Any],
+    *,
+    salt_hex: str,
+    document_type: str,
+    number: str,
+    country: str,
+) -> bool:
+    """Does the document in the verifier's hand open the credential's commitment?
+
+    Args:
+        presentation_or_credential: the worker's presentation (or the bare credential).
+        salt_hex: the salt the worker's wallet revealed to this device.
+        document_type, number, country: read off the physical document.
+
+    Raises:
+        CredentialInvalid: the presentation holds no worker credential.
+    """
+    document = presentation_or_credential
+    embedded = document.get("verifiableCredential")
+    if isinstance(embedded, list) and embedded:
+        document = embedded[0]
+    credential = parse_worker_credential(document)
+    try:
+        salt = bytes.fromhex(salt_hex.strip())
+    except ValueError:
+        return False
+    return matches(
+        credential.commitment,
+        salt=salt,
+        document_type=document_type,
+        number=number,
+        country=country,
+    )
+
+
+def checkin_payload(
+    presentation: Mapping[str, Any],
+    *,
+    document_matches: bool,
+    on_site: bool,
+    location: str,
+    verifier_device: str,
+    presenting_device: str | None = None,
+) -> dict[str, Any]:
+    """The payload of a ``checkin`` envelope for ``presentation``.
+
+    Args:
+        document_matches: :func:`document_matches`'s result.
+        on_site: the check-in happens at the worker's workplace or dormitory.
+        location: coarse place (region code, town, or a geohash of at most 5 characters).
+        verifier_device, presenting_device: identifiers of the scanning device and (when the
+            verifier's app can observe one) the device that showed the presentation;
+            hashed here with :func:`device_hash`.
+
+    Raises:
+        SchemaViolation: a malformed location.
+        CredentialInvalid: the presentation holds no worker credential.
+    """
+    if not _LOCATION.match(location):
+        raise SchemaViolation(
+            "location is a coarse place (1-64 letters, digits, spaces or ._:,-)", field="location"
+        )
+    credentials = presentation.get("verifiableCredential")
+    if not isinstance(credentials, list) or not credentials:
+        raise SchemaViolation("the presentation holds no credential", field="presentation")
+    credential = parse_worker_credential(credentials[0])
+    payload: dict[str, Any] = {
+        "schema": CHECKIN_SCHEMA,
+        "presentationHash": presentation_hash(presentation),
+        "holder": credential.holder,
+        "statusId": credential.status_id,
+        "documentMatches": document_matches,
+        "onSite": on_site,
+        "location": location,
+        "verifierDevice": device_hash(verifier_device),
+    }
+    if presenting_device is not None:
+        payload["presentingDevice"] = device_hash(presenting_device)
+    return payload
