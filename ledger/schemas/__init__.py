@@ -35,4 +35,4 @@ def validate_payload(kind: Kind, payload: Mapping[str, Any]) -> str | None:
 
 def _load_builtin() -> None:
     # Importing registers each schema module's validator.
-    from . import audit  # noqa: F401
+    from . import audit, checkin, credential, credential_status  # noqa: F401

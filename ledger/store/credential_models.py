@@ -1,0 +1,98 @@
+"""Tables for worker credentials, presentation challenges, check-ins and coercion flags.
+
+Projections of accepted records (the records themselves, and what is anchored, stay in
+``records``), written in the same transaction as the record. Nothing here holds a
+document number, a salt or a nationality: dids are pseudonymous keys, places are coarse,
+devices are salted hashes. Coercion flags are never anchored and are read by accredited
+investigators only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "CheckinRow",
+    "CoercionFlagRow",
+    "PresentationChallengeRow",
+    "WorkerCredentialRow",
+]
+
+
+def _utc(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+class WorkerCredentialRow(SQLModel, table=True):
+    """A registered worker credential (from its ``credential`` record)."""
+
+    __tablename__ = "worker_credentials"
+
+    status_id: str = Field(primary_key=True, max_length=66)  # 0x + keccak256(credential id)
+    credential_id: str = Field(unique=True, max_length=64)
+    credential_hash: str = Field(max_length=71)  # sha256:<hex> of the signed credential
+    record_id: str = Field(index=True, max_length=66)
+    issuer: str = Field(index=True, max_length=128)
+    holder: str = Field(index=True, max_length=128)
+    facility: str | None = Field(default=None, index=True, max_length=64)
+    commitment: str = Field(max_length=64)
+    issued_at: datetime = Field(sa_column=_utc(nullable=False))
+    registered_at: datetime = Field(sa_column=_utc(nullable=False))
+    valid_from: datetime = Field(sa_column=_utc(nullable=False))
+    valid_until: datetime = Field(sa_column=_utc(nullable=False))
+    status: str = Field(
+        default="active", max_length=16
+    )  # mirror of the chain: active|suspended|revoked
+    status_record_id: str | None = Field(default=None, max_length=66)
+
+
+class PresentationChallengeRow(SQLModel, table=True):
+    """A single-use challenge handed to a verifier (``GET /v1/presentations/challenge``)."""
+
+    __tablename__ = "presentation_challenges"
+
+    challenge: str = Field(primary_key=True, max_length=64)
+    issued_at: datetime = Field(sa_column=_utc(nullable=False))
+    expires_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    used_at: datetime | None = Field(default=None, sa_column=_utc())
+    used_by: str | None = Field(default=None, max_length=66)  # the check-in record id
+
+
+class CheckinRow(SQLModel, table=True):
+    """An accepted possession check-in (from its ``checkin`` record)."""
+
+    __tablename__ = "checkins"
+
+    record_id: str = Field(primary_key=True, max_length=66)
+    presentation_hash: str = Field(unique=True, max_length=71)
+    status_id: str = Field(index=True, max_length=66)
+    holder: str = Field(index=True, max_length=128)
+    verifier: str = Field(index=True, max_length=128)
+    facility: str | None = Field(default=None, index=True, max_length=64)
+    document_matches: bool
+    on_site: bool
+    location: str = Field(max_length=64)
+    verifier_device: str = Field(index=True, max_length=71)
+    presenting_device: str | None = Field(default=None, index=True, max_length=71)
+    challenge: str | None = Field(default=None, max_length=64)
+    presented_at: str = Field(max_length=40)  # the presentation proof's created (signal binding)
+    holder_signal: str = Field(max_length=200)  # sealed to investigators; opaque here
+    checked_at: datetime = Field(sa_column=_utc(nullable=False, index=True))  # envelope created
+    received_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class CoercionFlagRow(SQLModel, table=True):
+    """A pattern that may mean coercion, raised on ingestion (never anchored, never public)."""
+
+    __tablename__ = "coercion_flags"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True, max_length=32)
+    record_id: str | None = Field(default=None, index=True, max_length=66)
+    status_id: str | None = Field(default=None, index=True, max_length=66)
+    holder: str | None = Field(default=None, max_length=128)
+    detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    raised_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
