@@ -139,6 +139,12 @@ class ChainClient:
                 return call()
             except (ContractCustomError, ContractLogicError) as exc:
                 raise decode_revert(exc) from exc
+            except Exception as exc:
+                # web3's eth-tester provider lets custom errors without arguments escape as
+                # eth_tester's TransactionFailed carrying the raw revert data.
+                if type(exc).__name__ != "TransactionFailed" or not self.embedded:
+                    raise
+                raise decode_revert_data(_revert_bytes(exc), str(exc)) from exc
 
     @property
     def address(self) -> Address:
@@ -372,15 +378,37 @@ class ChainClient:
 def decode_revert(exc: ContractCustomError | ContractLogicError) -> ContractRevert:
     """Name the custom error in a revert (selectors from every deployed contract's ABI)."""
     data = exc.data if isinstance(exc.data, str) else None
-    if data and data.startswith("0x") and len(data) >= 10:
-        raw = bytes.fromhex(data[2:])
-        known = error_selectors().get(raw[:4])
-        if known is not None:
-            name, types = known
-            args = tuple(abi_decode(list(types), raw[4:])) if types else ()
-            rendered = ", ".join(_render(a) for a in args)
-            return ContractRevert(f"reverted with {name}({rendered})", error_name=name, args=args)
-    return ContractRevert(f"reverted: {exc}", error_name="Unknown")
+    raw = bytes.fromhex(data[2:]) if data and data.startswith("0x") else b""
+    return decode_revert_data(raw, str(exc))
+
+
+def decode_revert_data(raw: bytes, fallback: str) -> ContractRevert:
+    known = error_selectors().get(raw[:4]) if len(raw) >= 4 else None
+    if known is None:
+        return ContractRevert(f"reverted: {fallback}", error_name="Unknown")
+    name, types = known
+    args = tuple(abi_decode(list(types), raw[4:])) if types else ()
+    rendered = ", ".join(_render(a) for a in args)
+    return ContractRevert(f"reverted with {name}({rendered})", error_name=name, args=args)
+
+
+def _revert_bytes(exc: Exception) -> bytes:
+    """The revert data inside an eth-tester TransactionFailed (possibly nested or as repr)."""
+    first = exc.args[0] if exc.args else b""
+    if isinstance(first, Exception):
+        first = first.args[0] if first.args else b""
+    if isinstance(first, bytes):
+        return first
+    text = str(first)
+    if "b'" in text or 'b"' in text:
+        import ast
+
+        try:
+            value = ast.literal_eval(text[text.index("b") :])
+        except (ValueError, SyntaxError):
+            return b""
+        return value if isinstance(value, bytes) else b""
+    return b""
 
 
 def _to_rpc(value: Any) -> Any:

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: what `make test` and CI (.ci/run) run. LEDGER_QUICK=1 leaves out the
+# slow end-to-end and kill tests (CI runs everything).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH"
+export SOLCX_BINARY_PATH="$PWD/.venv/solcx" APE_DATA_FOLDER="$PWD/.ape-data"
+
+step() { printf '\n== %s\n' "$*"; }
+marks=()
+if [ -n "${LEDGER_QUICK:-}" ]; then marks=(-m "not slow"); fi
+
+step "PostgreSQL (required; started if down)"
+tools/ensure-postgres.sh
+
+step "lint: ruff, mypy (strict on ledger/ and credentials/), solhint"
+ruff check .
+ruff format --check .
+mypy
+solhint --max-warnings 0 'contracts/**/*.sol'
+
+step "contracts on the in-process EVM (eth-tester)"
+ape test tests/contracts -o addopts="" --network ethereum:local:test -q
+
+step "contracts on anvil (ape-foundry, --prune-history)"
+ape test tests/contracts -o addopts="" --network ethereum:local:foundry -q
+
+step "python suite (SQLite and PostgreSQL, embedded EVM and anvil, headless browser)"
+pytest tests --ignore=tests/contracts tests/contracts/test_artifacts.py "${marks[@]}" -q
