@@ -16,9 +16,9 @@ from ledger.merkle import MerkleTree
 
 
 @pytest.fixture(scope="module")
-def anchor() -> Iterator[AnchorContract]:
+def anchor() -> AnchorContract:
     client = ChainClient.embedded_evm()
-    yield AnchorContract.of(client, deploy_contracts(client))
+    return AnchorContract.of(client, deploy_contracts(client))
 
 
 BATCH = iter(range(1, 10_000))
