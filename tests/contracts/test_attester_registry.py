@@ -102,13 +102,19 @@ def test_admin_transfer_takes_two_steps(registry, owner, new_owner, stranger, re
 # --- roles and arguments --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [0, 7, 255])
+@pytest.mark.parametrize("role", [0, 7, 10, 32, 255])
 def test_invalid_role_rejected(registry, owner, reverts, role):
     with reverts(registry.AttesterRegistryInvalidRole, role=role):
         registry.accredit(KEY, role, T0, 0, sender=owner)
     for method in ("suspend", "reinstate", "revoke"):
         with reverts(registry.AttesterRegistryInvalidRole, role=role):
             getattr(registry, method)(KEY, role, sender=owner)
+
+
+# Not 10 or 32 here: anvil reports a call's error data as text and the client strips a
+# trailing whitespace byte, so the data could not be decoded again (see conftest).
+@pytest.mark.parametrize("role", [0, 7, 255])
+def test_invalid_role_rejected_by_views(registry, reverts, role):
     with reverts(registry.AttesterRegistryInvalidRole, role=role):
         registry.isAccredited(KEY, role, T0)
     with reverts(registry.AttesterRegistryInvalidRole, role=role):
