@@ -3,7 +3,6 @@ nearly allows), and no row stored by a request that was rejected."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,13 +21,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def fuzz_ledger(ledger: Ledger) -> Iterator[Ledger]:
-    yield ledger
-
-
-@pytest.fixture
-def api_schema(settings: Any, fuzz_ledger: Ledger) -> Any:
-    app = create_app(settings, ledger=fuzz_ledger)
+def api_schema(settings: Any, ledger: Ledger) -> Any:
+    app = create_app(settings, ledger=ledger)
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -45,10 +39,10 @@ def row_counts(ledger: Ledger) -> dict[str, int]:
 
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_fuzz(case: Any, fuzz_ledger: Ledger) -> None:
+def test_api_fuzz(case: Any, ledger: Ledger) -> None:
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"} if case.path.startswith("/v1/admin") else None
-    before = row_counts(fuzz_ledger)
+    before = row_counts(ledger)
     response = case.call(headers=headers)
     case.validate_response(response, checks=(not_a_server_error, content_type_conformance))
     if response.status_code >= 400:
-        assert row_counts(fuzz_ledger) == before, f"{case.method} {case.path} -> {response.status_code} stored rows"
+        assert row_counts(ledger) == before, f"{case.method} {case.path} -> {response.status_code} stored rows"

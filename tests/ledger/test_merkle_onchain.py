@@ -3,8 +3,6 @@ changed byte fails there too (ProvenanceAnchor.verify on the embedded EVM)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
