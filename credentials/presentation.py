@@ -134,6 +134,7 @@ class PresentationReport:
     expires: str | None = None
     challenge: str | None = None
     domain: str | None = None
+    signal: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -197,6 +198,7 @@ def _shape(document: Any, report: PresentationReport) -> Mapping[str, Any]:
         raise SchemaViolation(
             "holderSignal is missing or malformed", field="presentation.holderSignal"
         )
+    report.signal = signal
     proof = document.get("proof")
     if not isinstance(proof, Mapping):
         raise SchemaViolation("the presentation has no proof", field="presentation.proof")

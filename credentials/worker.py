@@ -67,6 +67,8 @@ __all__ = [
     "credential_hash",
     "issue_worker_credential",
     "parse_worker_credential",
+    "registration_payload",
+    "status_change_payload",
     "status_id_of",
     "verify_credential_proof",
     "verify_worker_credential",
@@ -373,3 +375,39 @@ def verify_worker_credential(
     verify_credential_proof(credential)
     check_validity(credential, now or utcnow())
     return credential
+
+
+def registration_payload(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``credential/v1`` payload the issuer signs to register ``credential`` on the ledger:
+    ids, hashes, holder, commitment, validity and facility; nothing else of the credential.
+
+    Raises:
+        CredentialInvalid: not a worker credential.
+    """
+    parsed = parse_worker_credential(credential)
+    payload: dict[str, Any] = {
+        "schema": "credential/v1",
+        "credentialId": parsed.id,
+        "credentialHash": parsed.hash,
+        "statusId": parsed.status_id,
+        "holder": parsed.holder,
+        "commitment": {"scheme": parsed.commitment_scheme, "value": parsed.commitment},
+        "issuedAt": format_time(parsed.issued_at),
+        "validFrom": format_time(parsed.valid_from),
+        "validUntil": format_time(parsed.valid_until),
+    }
+    if parsed.facility is not None:
+        payload["facility"] = parsed.facility
+    return payload
+
+
+def status_change_payload(status_id: str, action: str, reason: int = 0) -> dict[str, Any]:
+    """The ``credential-status/v1`` payload: ``action`` is suspend, revoke or reinstate."""
+    if action not in ("suspend", "revoke", "reinstate"):
+        raise SchemaViolation("action is suspend, revoke or reinstate", field="action")
+    return {
+        "schema": "credential-status/v1",
+        "statusId": status_id,
+        "action": action,
+        "reason": reason,
+    }

@@ -22,6 +22,7 @@ from .audits import check_audit_references
 from .chain.client import ChainClient
 from .chain.contracts import AnchorContract, CredentialStatusContract, RegistryContract
 from .chain.deployment import ContractDeployment, Deployment, deploy_contracts
+from .credentials_service import CredentialRegistry
 from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope, verify_envelope
 from .errors import ChainError, DeploymentMissing, DuplicateRecord, NotAnchored, NotFound
 from .keys import VerifyKey
@@ -86,6 +87,7 @@ class Ledger:
         self.anchorer.from_block = deployment.first_block
         self.accreditations = StoreAccreditations(engine)
         self.reference_checks: dict[str, ReferenceCheck] = {"audit": check_audit_references}
+        self.credentials = CredentialRegistry(self)  # adds the worker-credential kinds' checks
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
 
