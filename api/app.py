@@ -13,7 +13,18 @@ from ledger.anchoring import AnchoringPolicy
 from ledger.service import Ledger, LedgerConfig
 
 from .problems import install_problem_handlers
-from .routes import admin, attestations, facilities, health, records, rpc
+from .routes import (
+    admin,
+    attestations,
+    checkins,
+    contexts,
+    credentials,
+    facilities,
+    health,
+    presentations,
+    records,
+    rpc,
+)
 from .settings import Settings
 
 __all__ = ["create_app", "ledger_config"]
@@ -73,6 +84,10 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         admin.router,
         health.router,
         rpc.router,
+        credentials.router,
+        presentations.router,
+        checkins.router,
+        contexts.router,
     ):
         app.include_router(router)
 

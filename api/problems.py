@@ -23,12 +23,18 @@ MEDIA_TYPE = "application/problem+json"
 STATUS: list[tuple[type[e.LedgerError], int]] = [
     (e.BodyTooLarge, 413),
     (e.MalformedJSON, 400),
+    (e.QrTooLarge, 413),
     (e.InvalidRecord, 422),
     (e.SignatureError, 401),
     (e.UnknownSigner, 401),
     (e.NotAccredited, 403),
     (e.SignerRevoked, 403),
     (e.NonceReplayed, 409),
+    (e.ChallengeReplayed, 409),
+    (e.PresentationReplayed, 409),
+    (e.CredentialRevoked, 409),
+    (e.CredentialSuspended, 409),
+    (e.IssuerNotAccredited, 403),
     (e.ClockSkew, 422),
     (e.VerificationError, 422),
     (e.Unauthorized, 401),
@@ -38,6 +44,7 @@ STATUS: list[tuple[type[e.LedgerError], int]] = [
     (e.DeploymentMissing, 503),
     (e.ContractRevert, 409),
     (e.ChainError, 502),
+    (e.WalletError, 400),
     (e.KeyFileError, 400),
 ]
 

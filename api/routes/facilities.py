@@ -23,4 +23,8 @@ router = APIRouter(prefix="/v1/facilities", tags=["facilities"])
 def read_facility_audits(ledger: LedgerDep, facility_id: str) -> dict[str, Any]:
     with session_scope(ledger.engine) as session:
         audits = facility_audits(session, facility_id)
-    return {"facility": facility_id, "audits": audits}
+    return {
+        "facility": facility_id,
+        "audits": audits,
+        "idPossession": ledger.credentials.possession_rate(facility_id),
+    }
