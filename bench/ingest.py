@@ -1,0 +1,327 @@
+"""Envelopes per second through the HTTP API, against the raw verify rate of the same run.
+
+Run from the repository root::
+
+    .venv/bin/python bench/ingest.py             # the full run
+    .venv/bin/python bench/ingest.py --quick     # fewer envelopes, under a minute
+    .venv/bin/python bench/ingest.py --worker    # with the anchoring worker running meanwhile
+
+The real API (``uvicorn api.app:create_app --factory``) runs in a subprocess on 127.0.0.1 on a
+free port, configured only through its ``LEDGER_*`` settings: a fresh SQLite file, the anvil
+this script starts (:class:`ledger.chain.anvil.Anvil`, --prune-history), an admin token, and
+the anchoring worker **disabled** unless ``--worker`` is given (so the figures are ingest
+alone; afterwards everything is anchored through ``POST /v1/admin/anchor``). The auditor is
+accredited through the ledger object directly, before the server starts.
+
+Two modes, over audit envelopes signed beforehand:
+
+* single: ``POST /v1/attestations``, one envelope per request, from a few concurrent clients;
+* batch: ``POST /v1/attestations:batch`` in chunks of 1,000, one request at a time.
+
+Then a bare PyNaCl verify loop over the same signatures (one core). A table comes first; the
+last line is one JSON object. An API failure is reported with endpoint, status and body.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from _helpers import REPO, pinned_to_one_core, print_table, raw_verify_per_s, sign_audits
+
+from ledger.chain.anvil import Anvil, free_port
+from ledger.envelope import Envelope
+from ledger.keys import SigningKey
+from ledger.roles import Role
+from ledger.service import Ledger, LedgerConfig
+
+CHUNK = 1000
+SERVER_START_TIMEOUT = 90.0
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    admin_token: str
+    log_path: Path
+
+
+@dataclass
+class ModeResult:
+    """One mode's throughput; ``errors`` keeps the first few failures verbatim."""
+
+    name: str
+    sent: int = 0
+    accepted: int = 0
+    seconds: float = 0.0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def per_s(self) -> float | None:
+        """Accepted envelopes per second; None when nothing was accepted."""
+        return self.accepted / self.seconds if self.accepted and self.seconds else None
+
+    def fail(self, endpoint: str, status: int, body: str) -> None:
+        if len(self.errors) < 3:
+            self.errors.append({"endpoint": endpoint, "status": status, "body": body[:600]})
+
+
+# -- server ---------------------------------------------------------------------------------
+
+
+def prepare_database(database_url: str, rpc_url: str, auditor: SigningKey) -> None:
+    """Deploy the contracts on anvil, bind the database to them, accredit the auditor."""
+    ledger = Ledger.open(LedgerConfig(database_url=database_url, rpc_url=rpc_url))
+    try:
+        ledger.accredit(auditor.did, Role.AUDITOR)
+    finally:
+        ledger.close()
+
+
+@contextmanager
+def api_server(
+    database_url: str, rpc_url: str, folder: Path, *, worker: bool, max_body_bytes: int | None
+) -> Iterator[Server]:
+    """The real API in a uvicorn subprocess; stopped (by its pid) on exit."""
+    port, token = free_port(), secrets.token_urlsafe(24)
+    env = {
+        **os.environ,
+        "LEDGER_DATABASE_URL": database_url,
+        "LEDGER_RPC_URL": rpc_url,
+        "LEDGER_ADMIN_TOKEN": token,
+        "LEDGER_WORKER": "true" if worker else "false",
+    }
+    if max_body_bytes is not None:
+        env["LEDGER_MAX_BODY_BYTES"] = str(max_body_bytes)
+    env.pop("DATABASE_URL", None)  # it would take precedence over LEDGER_DATABASE_URL
+    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    log_path = folder / "api.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            server = Server(f"http://127.0.0.1:{port}", token, log_path)
+            wait_until_up(server, process)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_up(server: Server, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the API exited with {process.returncode}:\n{server.log_path.read_text()[-3000:]}"
+            )
+        try:
+            if httpx.get(f"{server.url}/v1/health", timeout=2).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the API did not answer within {SERVER_START_TIMEOUT}s")
+
+
+# -- load -----------------------------------------------------------------------------------
+
+
+def encode(envelopes: list[Envelope]) -> list[bytes]:
+    return [json.dumps(e.to_dict()).encode("utf-8") for e in envelopes]
+
+
+async def post_singles(url: str, bodies: list[bytes], clients: int) -> ModeResult:
+    """``clients`` concurrent clients, each posting the next envelope as soon as it may."""
+    result = ModeResult("single", sent=len(bodies))
+    queue = iter(bodies)
+    headers = {"content-type": "application/json"}
+    endpoint = "POST /v1/attestations"
+
+    async def client(http: httpx.AsyncClient) -> None:
+        for body in queue:
+            reply = await http.post("/v1/attestations", content=body, headers=headers)
+            if reply.status_code == 201:
+                result.accepted += 1
+            else:
+                result.fail(endpoint, reply.status_code, reply.text)
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        result.seconds = time.perf_counter() - start
+    return result
+
+
+def post_batches(url: str, envelopes: list[Envelope]) -> ModeResult:
+    """Chunks of 1,000 envelopes, one request at a time."""
+    result = ModeResult("batch", sent=len(envelopes))
+    endpoint = "POST /v1/attestations:batch"
+    chunks = [
+        json.dumps({"envelopes": [e.to_dict() for e in envelopes[i : i + CHUNK]]}).encode()
+        for i in range(0, len(envelopes), CHUNK)
+    ]
+    with httpx.Client(base_url=url, timeout=600) as http:
+        start = time.perf_counter()
+        for body in chunks:
+            reply = http.post(
+                "/v1/attestations:batch", content=body, headers={"content-type": "application/json"}
+            )
+            if reply.status_code != 200:
+                result.fail(endpoint, reply.status_code, reply.text)
+                continue
+            outcome = reply.json()
+            result.accepted += int(outcome["accepted"])
+            for item in outcome["results"]:
+                if not item["accepted"]:
+                    result.fail(f"{endpoint} item {item['index']}", 200, json.dumps(item["error"]))
+        result.seconds = time.perf_counter() - start
+    return result
+
+
+def anchor_everything(server: Server) -> dict[str, Any]:
+    """``POST /v1/admin/anchor``, then the backlog from ``GET /v1/health``."""
+    headers = {"authorization": f"Bearer {server.admin_token}"}
+    start = time.perf_counter()
+    reply = httpx.post(f"{server.url}/v1/admin/anchor", headers=headers, timeout=600)
+    seconds = time.perf_counter() - start
+    if reply.status_code != 200:
+        return {"ok": False, "endpoint": "POST /v1/admin/anchor", "status": reply.status_code,
+                "body": reply.text[:600]}  # fmt: skip
+    health = httpx.get(f"{server.url}/v1/health", timeout=30).json()
+    backlog = health.get("anchoring", {})
+    return {
+        "ok": backlog.get("pendingRecords") == 0 and not backlog.get("batches"),
+        "seconds": round(seconds, 2),
+        "batches_anchored": len(reply.json().get("batchesAnchored", [])),
+        "backlog": backlog,
+    }
+
+
+# -- report ---------------------------------------------------------------------------------
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+@dataclass(frozen=True)
+class Results:
+    single: ModeResult
+    batch: ModeResult
+    raw_verify_per_s: float
+    anchoring: dict[str, Any]
+    options: argparse.Namespace
+
+    def ratio(self, mode: ModeResult) -> float | None:
+        return None if mode.per_s is None else mode.per_s / self.raw_verify_per_s
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "http_single_per_s": _rounded(self.single.per_s, 1),
+            "http_batch_per_s": _rounded(self.batch.per_s, 1),
+            "raw_verify_per_s": round(self.raw_verify_per_s, 1),
+            "http_single_to_raw_ratio": _rounded(self.ratio(self.single), 4),
+            "http_batch_to_raw_ratio": _rounded(self.ratio(self.batch), 4),
+            "single_envelopes": self.single.sent,
+            "single_accepted": self.single.accepted,
+            "batch_envelopes": self.batch.sent,
+            "batch_accepted": self.batch.accepted,
+            "batch_chunk": CHUNK,
+            "clients": self.options.clients,
+            "worker": self.options.worker,
+            "max_body_bytes": self.options.max_body_bytes,  # None: the API's default
+            "anchored_after": self.anchoring,
+            "errors": self.single.errors + self.batch.errors,
+            "quick": self.options.quick,
+        }
+
+
+def print_report(results: Results) -> None:
+    rows = []
+    for mode in (results.single, results.batch):
+        ratio = results.ratio(mode)
+        rows.append((
+            f"{mode.name}: {mode.accepted:,}/{mode.sent:,} accepted",
+            "failed" if mode.per_s is None else f"{mode.per_s:,.0f}/s",
+            f"{mode.seconds:.1f} s" + ("" if ratio is None else f"; {ratio:.4f} of raw verify"),
+        ))  # fmt: skip
+    rows.append(("raw PyNaCl verify (one core)", f"{results.raw_verify_per_s:,.0f}/s", ""))
+    options = results.options
+    worker = "running" if options.worker else "disabled while measuring"
+    limit = options.max_body_bytes or "API default"
+    title = (
+        f"HTTP ingest ({options.clients} clients for single; worker {worker}; body limit {limit})"
+    )
+    print_table(title, rows)
+    print(f"\nanchoring afterwards: {json.dumps(results.anchoring)}")
+    for error in results.single.errors + results.batch.errors:
+        print(f"API error: {error['endpoint']} -> {error['status']}: {error['body']}")
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="fewer envelopes (< 1 min)")
+    parser.add_argument("--single", type=int, help="envelopes sent one per request")
+    parser.add_argument("--batch", type=int, help="envelopes sent in chunks of 1,000")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent single clients")
+    parser.add_argument("--worker", action="store_true", help="run the anchoring worker")
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        help="start the API with LEDGER_MAX_BODY_BYTES set to this (default: its own default)",
+    )
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> Results:
+    single_n = args.single or (600 if args.quick else 3_000)
+    batch_n = args.batch or (2_000 if args.quick else 10_000)
+    auditor = SigningKey.generate()
+    singles, batched = sign_audits(auditor, single_n), sign_audits(auditor, batch_n)
+    with Anvil() as node, tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
+        folder = Path(tmp)
+        database_url = f"sqlite:///{folder / 'ledger.db'}"
+        prepare_database(database_url, node.url, auditor)
+        with api_server(
+            database_url, node.url, folder, worker=args.worker, max_body_bytes=args.max_body_bytes
+        ) as server:
+            single = asyncio.run(post_singles(server.url, encode(singles), args.clients))
+            batch = post_batches(server.url, batched)
+            anchoring = anchor_everything(server)
+    with pinned_to_one_core():
+        raw = raw_verify_per_s(singles + batched)
+    return Results(single, batch, raw, anchoring, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    results = run(parse_args(argv))
+    print_report(results)
+    print(json.dumps(results.to_json()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
