@@ -5,7 +5,7 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.venv/solcx
 # Ape keeps its data (compiler caches, packages) inside the project, not in ~/.ape.
 export APE_DATA_FOLDER := $(CURDIR)/.ape-data
 
-.PHONY: setup run test test-quick lint contracts-test py-test artifacts bench clean
+.PHONY: setup run test test-quick lint artifacts bench clean
 
 setup:
 	@tools/setup.sh

@@ -25,5 +25,9 @@ ape test tests/contracts -o addopts="" --network ethereum:local:test -q
 step "contracts on anvil (ape-foundry, --prune-history)"
 ape test tests/contracts -o addopts="" --network ethereum:local:foundry -q
 
+step "gas report for anchor() (anvil)"
+ape test tests/contracts/test_gas.py -o addopts="" --network ethereum:local:foundry -q --gas \
+  -W "ignore::pydantic.warnings.PydanticDeprecatedSince211"
+
 step "python suite (SQLite and PostgreSQL, embedded EVM and anvil, headless browser)"
 pytest tests --ignore=tests/contracts tests/contracts/test_artifacts.py "${marks[@]}" -q
