@@ -24,6 +24,8 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("chain", "chain"),
     ("merkle", "merkle"),
     ("vc", "vc"),
+    ("wallet", "wallet"),
+    ("checkin", "checkin"),
 ]
 
 

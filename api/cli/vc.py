@@ -16,7 +16,7 @@ import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -197,3 +197,170 @@ def _report_success(verified: VerifiedProof, as_json: bool) -> None:
         typer.echo(f"  challenge: {verified.challenge}")
     if verified.domain is not None:
         typer.echo(f"  domain: {verified.domain}")
+
+
+# -- worker credentials --------------------------------------------------------------------
+
+
+def _api_client(api: str | None) -> Any:
+    import httpx
+
+    from .common import api_url
+
+    headers = {}
+    token = os.environ.get("LEDGER_ADMIN_TOKEN")
+    if token:  # not needed by these endpoints (envelopes authenticate); harmless if set
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.Client(base_url=api_url(api), timeout=60, headers=headers)
+
+
+@app.command("issue-worker")
+def issue_worker(
+    issuer_key: str = typer.Option(
+        ..., "--issuer-key", help="The accredited issuer's key file (or secret-key multibase)."
+    ),
+    holder: str = typer.Option(..., "--holder", help="The worker's did:key (ledger wallet new)."),
+    document_type: str = typer.Option(
+        ..., "--document-type", help="passport, national-id, residence-permit, work-permit..."
+    ),
+    document_number: str = typer.Option(
+        ...,
+        "--document-number",
+        help="As printed on the document. Only a salted commitment leaves this machine.",
+    ),
+    document_country: str = typer.Option(
+        ..., "--document-country", help="Issuing country, ISO 3166-1 alpha-2 or alpha-3."
+    ),
+    nationality: str | None = typer.Option(None, "--nationality", help="Optional, ISO 3166-1."),
+    facility: str | None = typer.Option(None, "--facility", help="Optional ledger facility id."),
+    valid_from: str | None = typer.Option(None, "--valid-from", help="Default: now."),
+    valid_until: str | None = typer.Option(None, "--valid-until", help="Default: +2 years."),
+    investigator: str | None = typer.Option(
+        None,
+        "--investigator",
+        help="did:key whose key seals the wallet's duress signal "
+        "(default: the first accredited investigator the API names).",
+    ),
+    salt_out: Path | None = typer.Option(
+        None,
+        "--salt-out",
+        help="Where to write the wallet import bundle (credential + salt + document details, "
+        "mode 0600) for `ledger wallet import`. Default: wallet-import-<id>.json here.",
+    ),
+    suite: Suite = typer.Option(Suite.rdfc, "--suite", help="Cryptosuite of the proof."),
+    api: str | None = typer.Option(None, "--api", help="API URL (default $LEDGER_API_URL)."),
+) -> None:
+    """Issue a worker credential after an in-person document check, register it with the
+    ledger, write the salt bundle for the worker's wallet, and print the credential JSON.
+
+    The salt is the only way to open the credential's commitment: hand the bundle to the
+    worker (``ledger wallet import``) and delete it here. Nothing else keeps it.
+    """
+    from credentials.commitment import DocumentSecret
+    from credentials.wallet import IMPORT_TYPE
+    from credentials.worker import (
+        StatusLocation,
+        issue_worker_credential,
+        parse_worker_credential,
+        registration_payload,
+    )
+    from ledger.envelope import sign_envelope
+    from ledger.errors import LedgerError
+
+    from .common import http_error
+
+    try:
+        key = _signing_key(issuer_key)
+        document = DocumentSecret.create(document_type, document_number, document_country)
+        with _api_client(api) as client:
+            info = client.get("/v1/credentials/issuance")
+            if info.status_code != 200:
+                http_error(info)
+            issuance = info.json()
+            credential = issue_worker_credential(
+                key,
+                holder,
+                document,
+                status=StatusLocation(issuance["statusChainId"], issuance["statusContract"]),
+                valid_from=_parse_now(valid_from),
+                valid_until=_parse_now(valid_until),
+                nationality=nationality,
+                facility=facility,
+                suite=suite.value,
+            )
+            parsed = parse_worker_credential(credential)
+            envelope = sign_envelope("credential", registration_payload(credential), key)
+            response = client.post("/v1/credentials", json=envelope.to_dict())
+            if response.status_code != 201:
+                http_error(response)
+        chosen = investigator or next(iter(issuance.get("investigators") or []), None)
+        bundle = {
+            "type": IMPORT_TYPE,
+            "version": 1,
+            "credential": credential,
+            "document": document.to_dict(),
+            "investigator": chosen,
+        }
+        target = salt_out or Path(f"wallet-import-{parsed.status_id[2:14]}.json")
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(bundle, handle, indent=2)
+            handle.write("\n")
+    except FileExistsError:
+        typer.echo(f"error: {target} exists; choose another --salt-out", err=True)
+        raise typer.Exit(2) from None
+    except LedgerError as exc:
+        _fail(exc)
+    typer.echo(
+        f"registered {parsed.id} (record {response.json()['id']}); wallet bundle: {target}",
+        err=True,
+    )
+    typer.echo(json.dumps(credential, indent=2, ensure_ascii=False))
+
+
+def _status_command(action: str) -> Any:
+    def command(
+        credential: str = typer.Argument(
+            ..., help="The credential JSON file, or its status id (0x + 64 hex)."
+        ),
+        issuer_key: str = typer.Option(..., "--issuer-key", help="The issuing key."),
+        reason: int = typer.Option(0, "--reason", min=0, max=255, help="Reason code (0-255)."),
+        api: str | None = typer.Option(None, "--api", help="API URL (default $LEDGER_API_URL)."),
+    ) -> None:
+        from credentials.worker import parse_worker_credential, status_change_payload
+        from ledger.canonical import parse_json
+        from ledger.envelope import sign_envelope
+        from ledger.errors import LedgerError
+
+        from .common import http_error
+
+        try:
+            if credential.startswith("0x") and not Path(credential).exists():
+                status_id = credential.lower()
+            else:
+                status_id = parse_worker_credential(
+                    parse_json(Path(credential).read_bytes())
+                ).status_id
+            envelope = sign_envelope(
+                "credential_status",
+                status_change_payload(status_id, action, reason),
+                _signing_key(issuer_key),
+            )
+            with _api_client(api) as client:
+                response = client.post("/v1/credentials/status", json=envelope.to_dict())
+        except (LedgerError, OSError) as exc:
+            if isinstance(exc, OSError):
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from None
+            _fail(exc)
+        if response.status_code != 200:
+            http_error(response)
+        typer.echo(json.dumps(response.json(), indent=2))
+
+    command.__doc__ = f"{action.capitalize()} a worker credential (issuer only); prints the result."
+    return command
+
+
+app.command("revoke")(_status_command("revoke"))
+app.command("suspend")(_status_command("suspend"))
+app.command("reinstate")(_status_command("reinstate"))
