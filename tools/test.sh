@@ -29,5 +29,5 @@ step "gas report for anchor() (anvil)"
 ape test tests/contracts/test_gas.py -o addopts="" --network ethereum:local:foundry -q --gas \
   -W "ignore::pydantic.warnings.PydanticDeprecatedSince211"
 
-step "python suite (SQLite and PostgreSQL, embedded EVM and anvil, headless browser)"
+step "python suite (SQLite and PostgreSQL, embedded EVM and anvil)"
 pytest tests --ignore=tests/contracts tests/contracts/test_artifacts.py "${marks[@]}" -q
