@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
@@ -18,16 +19,26 @@ from ledger.service import Ledger
 from ledger.store.credential_models import WorkerCredentialRow
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
-from tests.credentials.worker_support import (  # noqa: F401  (fixtures)
-    FACILITY,
-    accredited,
-    inspector,
-    investigator,
-    issue,
-    ngo,
-)
+from tests.credentials.worker_support import FACILITY, accredited, issue
 
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def ngo(ledger: Ledger) -> SigningKey:
+    """An accredited credential issuer."""
+    return accredited(ledger, Role.ISSUER)
+
+
+@pytest.fixture
+def inspector(ledger: Ledger) -> SigningKey:
+    """An accredited verifier (labour inspector)."""
+    return accredited(ledger, Role.VERIFIER)
+
+
+@pytest.fixture
+def investigator(ledger: Ledger) -> SigningKey:
+    return accredited(ledger, Role.INVESTIGATOR)
 
 
 def counts(ledger: Ledger) -> tuple[int, int]:
@@ -60,7 +71,9 @@ def test_issuance_info_names_the_status_contract_and_investigators(
     assert body["investigators"] == [investigator.did]
 
 
-def test_register_read_and_anchor(client: TestClient, ledger: Ledger, ngo: SigningKey, admin_headers: dict[str, str]) -> None:
+def test_register_read_and_anchor(
+    client: TestClient, ledger: Ledger, ngo: SigningKey, admin_headers: dict[str, str]
+) -> None:
     worker = SigningKey.generate()
     credential, _ = issue(ledger, ngo, worker, register=False)
     response = client.post("/v1/credentials", json=registration(ngo, credential))
@@ -77,7 +90,9 @@ def test_register_read_and_anchor(client: TestClient, ledger: Ledger, ngo: Signi
     assert ledger.check_receipt(receipt).ok
 
 
-def test_registration_rejections_store_nothing(client: TestClient, ledger: Ledger, ngo: SigningKey, inspector: SigningKey) -> None:
+def test_registration_rejections_store_nothing(
+    client: TestClient, ledger: Ledger, ngo: SigningKey, inspector: SigningKey
+) -> None:
     worker = SigningKey.generate()
     credential, _ = issue(ledger, ngo, worker, register=False)
     before = counts(ledger)
@@ -85,7 +100,11 @@ def test_registration_rejections_store_nothing(client: TestClient, ledger: Ledge
         (registration(inspector, credential), 403, "not_accredited"),  # a verifier, not an issuer
         (registration(SigningKey.generate(), credential), 401, "unknown_signer"),
         (registration(ngo, credential, statusId="0x" + "ab" * 32), 422, "schema_violation"),
-        (registration(ngo, credential, commitment={"scheme": "plain", "value": "00" * 32}), 422, "schema_violation"),
+        (
+            registration(ngo, credential, commitment={"scheme": "plain", "value": "00" * 32}),
+            422,
+            "schema_violation",
+        ),
         (registration(ngo, credential, documentNumber="PA7730419"), 422, "schema_violation"),
         ({**registration(ngo, credential), "kind": "audit"}, 422, "schema_violation"),
     ]
@@ -100,11 +119,19 @@ def test_registration_rejections_store_nothing(client: TestClient, ledger: Ledge
     assert counts(ledger) == (before[0] + 1, before[1] + 1)
 
 
-def test_suspend_reinstate_revoke_on_chain(client: TestClient, ledger: Ledger, ngo: SigningKey) -> None:
+def test_suspend_reinstate_revoke_on_chain(
+    client: TestClient, ledger: Ledger, ngo: SigningKey
+) -> None:
     credential, _ = issue(ledger, ngo, SigningKey.generate())
     status_id = parse_worker_credential(credential).status_id
-    for action, expected in (("suspend", "suspended"), ("reinstate", "active"), ("revoke", "revoked")):
-        response = client.post("/v1/credentials/status", json=status_change(ngo, credential, action))
+    for action, expected in (
+        ("suspend", "suspended"),
+        ("reinstate", "active"),
+        ("revoke", "revoked"),
+    ):
+        response = client.post(
+            "/v1/credentials/status", json=status_change(ngo, credential, action)
+        )
         assert response.status_code == 200, response.text
         assert response.json()["credentialStatus"] == expected
         assert ledger.credentials.chain_status(status_id) == expected  # read from the contract
@@ -113,15 +140,23 @@ def test_suspend_reinstate_revoke_on_chain(client: TestClient, ledger: Ledger, n
     assert (final.status_code, final.json()["code"]) == (409, "conflict")
 
 
-def test_only_the_credentials_issuer_changes_its_status(client: TestClient, ledger: Ledger, ngo: SigningKey) -> None:
+def test_only_the_credentials_issuer_changes_its_status(
+    client: TestClient, ledger: Ledger, ngo: SigningKey
+) -> None:
     credential, _ = issue(ledger, ngo, SigningKey.generate())
     other = accredited(ledger, Role.ISSUER)
     before = counts(ledger)
-    response = client.post("/v1/credentials/status", json=status_change(other, credential, "revoke"))
+    response = client.post(
+        "/v1/credentials/status", json=status_change(other, credential, "revoke")
+    )
     assert (response.status_code, response.json()["code"]) == (403, "issuer_not_accredited")
     assert counts(ledger) == before
-    assert ledger.credentials.chain_status(parse_worker_credential(credential).status_id) == "active"
-    unknown = sign_envelope("credential_status", status_change_payload("0x" + "11" * 32, "revoke"), ngo)
+    assert (
+        ledger.credentials.chain_status(parse_worker_credential(credential).status_id) == "active"
+    )
+    unknown = sign_envelope(
+        "credential_status", status_change_payload("0x" + "11" * 32, "revoke"), ngo
+    )
     response = client.post("/v1/credentials/status", json=unknown.to_dict())
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
 

@@ -12,22 +12,34 @@ from credentials.dataintegrity import add_proof
 from credentials.qr import encode_payload, read_qr_image, render_png
 from credentials.wallet import Wallet
 from ledger.keys import SigningKey
+from ledger.roles import Role
 from ledger.service import Ledger
 from ledger.timeutil import format_time, utcnow
 from tests.credentials.vc_support import mutated
-from tests.credentials.worker_support import (  # noqa: F401  (fixtures)
-    checkin_envelope,
-    inspector,
-    investigator,
-    ngo,
-    wallet_for,
-)
+from tests.credentials.worker_support import accredited, checkin_envelope, wallet_for
 
 CHECKS = [
     "shape", "credential_signature", "credential_validity", "presentation_signature",
     "holder_binding", "freshness", "registered", "issuer_accredited", "status", "challenge",
     "not_replayed",
 ]  # fmt: skip
+
+
+@pytest.fixture
+def ngo(ledger: Ledger) -> SigningKey:
+    """An accredited credential issuer."""
+    return accredited(ledger, Role.ISSUER)
+
+
+@pytest.fixture
+def inspector(ledger: Ledger) -> SigningKey:
+    """An accredited verifier (labour inspector)."""
+    return accredited(ledger, Role.VERIFIER)
+
+
+@pytest.fixture
+def investigator(ledger: Ledger) -> SigningKey:
+    return accredited(ledger, Role.INVESTIGATOR)
 
 
 def challenge(client: TestClient) -> str:
@@ -41,7 +53,9 @@ def failed(response: object) -> dict[str, str]:
     return {c["check"]: c["code"] for c in body["checks"] if not c["ok"]}
 
 
-def test_verify_json_reports_every_check(client: TestClient, ledger: Ledger, ngo: SigningKey, investigator: SigningKey) -> None:
+def test_verify_json_reports_every_check(
+    client: TestClient, ledger: Ledger, ngo: SigningKey, investigator: SigningKey
+) -> None:
     wallet = wallet_for(ledger, ngo, investigator)
     presentation = wallet.present(challenge=challenge(client), domain="inspect.example.org")
     response = client.post("/v1/presentations/verify", json={"presentation": presentation})
@@ -52,7 +66,9 @@ def test_verify_json_reports_every_check(client: TestClient, ledger: Ledger, ngo
     assert all(c["ok"] for c in body["checks"])
 
 
-def test_qr_png_decodes_and_verifies(client: TestClient, ledger: Ledger, ngo: SigningKey, investigator: SigningKey) -> None:
+def test_qr_png_decodes_and_verifies(
+    client: TestClient, ledger: Ledger, ngo: SigningKey, investigator: SigningKey
+) -> None:
     wallet = wallet_for(ledger, ngo, investigator)
     presentation = wallet.present(challenge=challenge(client))
     scanned = read_qr_image(render_png(encode_payload(presentation)))  # zxing-cpp reads the PNG
@@ -61,7 +77,9 @@ def test_qr_png_decodes_and_verifies(client: TestClient, ledger: Ledger, ngo: Si
     assert response.json()["verified"] is True
 
 
-def test_expired_presentation_has_its_own_code(client: TestClient, ledger: Ledger, ngo: SigningKey) -> None:
+def test_expired_presentation_has_its_own_code(
+    client: TestClient, ledger: Ledger, ngo: SigningKey
+) -> None:
     wallet = wallet_for(ledger, ngo)
     old = wallet.present(created=utcnow() - timedelta(minutes=6))
     response = client.post("/v1/presentations/verify", json={"presentation": old})
@@ -69,11 +87,15 @@ def test_expired_presentation_has_its_own_code(client: TestClient, ledger: Ledge
     assert failed(response) == {"freshness": "presentation_expired"}
 
 
-def test_replayed_challenge_has_its_own_code(client: TestClient, ledger: Ledger, ngo: SigningKey, inspector: SigningKey) -> None:
+def test_replayed_challenge_has_its_own_code(
+    client: TestClient, ledger: Ledger, ngo: SigningKey, inspector: SigningKey
+) -> None:
     wallet = wallet_for(ledger, ngo)
     used = challenge(client)
     first = wallet.present(challenge=used)
-    accepted = client.post("/v1/checkins", json={"presentation": first, "envelope": checkin_envelope(inspector, first)})
+    accepted = client.post(
+        "/v1/checkins", json={"presentation": first, "envelope": checkin_envelope(inspector, first)}
+    )
     assert accepted.status_code == 201, accepted.text
     for presentation in (first, wallet.present(challenge=used)):  # the same QR, or a new one
         response = client.post("/v1/presentations/verify", json={"presentation": presentation})
@@ -81,11 +103,21 @@ def test_replayed_challenge_has_its_own_code(client: TestClient, ledger: Ledger,
         assert failed(response)["challenge"] == "challenge_replayed"
 
 
-def test_offline_presentation_verifies_and_cannot_be_reused(client: TestClient, ledger: Ledger, ngo: SigningKey, inspector: SigningKey) -> None:
+def test_offline_presentation_verifies_and_cannot_be_reused(
+    client: TestClient, ledger: Ledger, ngo: SigningKey, inspector: SigningKey
+) -> None:
     wallet = wallet_for(ledger, ngo)
     offline = wallet.present()  # no challenge: the 5-minute window bounds it
-    assert client.post("/v1/presentations/verify", json={"presentation": offline}).status_code == 200
-    assert client.post("/v1/checkins", json={"presentation": offline, "envelope": checkin_envelope(inspector, offline)}).status_code == 201
+    assert (
+        client.post("/v1/presentations/verify", json={"presentation": offline}).status_code == 200
+    )
+    assert (
+        client.post(
+            "/v1/checkins",
+            json={"presentation": offline, "envelope": checkin_envelope(inspector, offline)},
+        ).status_code
+        == 201
+    )
     again = client.post("/v1/presentations/verify", json={"presentation": offline})
     assert (again.status_code, again.json()["code"]) == (409, "presentation_replayed")
 
@@ -100,13 +132,27 @@ def test_offline_presentation_verifies_and_cannot_be_reused(client: TestClient, 
         ("window too long", 422, "presentation_expired", "freshness"),
     ],
 )
-def test_each_failure_names_its_check(client: TestClient, ledger: Ledger, ngo: SigningKey, tamper: str, status: int, code: str, check: str) -> None:
+def test_each_failure_names_its_check(
+    client: TestClient,
+    ledger: Ledger,
+    ngo: SigningKey,
+    tamper: str,
+    status: int,
+    code: str,
+    check: str,
+) -> None:
     wallet = wallet_for(ledger, ngo)
     if tamper == "credential value":
         presentation = wallet.present()
-        presentation = mutated(presentation, ("verifiableCredential", 0, "credentialSubject", "facility"), "fac-other-99")
+        presentation = mutated(
+            presentation,
+            ("verifiableCredential", 0, "credentialSubject", "facility"),
+            "fac-other-99",
+        )
     elif tamper == "presentation value":
-        presentation = mutated(wallet.present(), ("proof", "expires"), (utcnow() + timedelta(minutes=4)).isoformat())
+        presentation = mutated(
+            wallet.present(), ("proof", "expires"), (utcnow() + timedelta(minutes=4)).isoformat()
+        )
     elif tamper == "other holder":
         presentation = Wallet(SigningKey.generate(), credential=wallet.credential).present()
     elif tamper == "unknown challenge":
@@ -123,7 +169,9 @@ def test_each_failure_names_its_check(client: TestClient, ledger: Ledger, ngo: S
     assert failed(response)[check] == code
 
 
-def test_revoked_and_suspended_credentials_fail_the_status_check(client: TestClient, ledger: Ledger, ngo: SigningKey) -> None:
+def test_revoked_and_suspended_credentials_fail_the_status_check(
+    client: TestClient, ledger: Ledger, ngo: SigningKey
+) -> None:
     from credentials.worker import parse_worker_credential, status_change_payload
     from ledger.envelope import sign_envelope
 
@@ -138,9 +186,13 @@ def test_revoked_and_suspended_credentials_fail_the_status_check(client: TestCli
         assert failed(response) == {"status": code}
 
 
-def test_unregistered_credential_and_bad_bodies(client: TestClient, ledger: Ledger, ngo: SigningKey) -> None:
+def test_unregistered_credential_and_bad_bodies(
+    client: TestClient, ledger: Ledger, ngo: SigningKey
+) -> None:
     unregistered = wallet_for(ledger, ngo, register=False)
-    response = client.post("/v1/presentations/verify", json={"presentation": unregistered.present()})
+    response = client.post(
+        "/v1/presentations/verify", json={"presentation": unregistered.present()}
+    )
     assert (response.status_code, response.json()["code"]) == (422, "credential_unregistered")
     for body, code in (
         ({}, "schema_violation"),

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 import nacl.pwhash
-import pytest
 
 from credentials.commitment import DocumentSecret
 from credentials.possession import checkin_payload
@@ -29,23 +28,6 @@ def accredited(ledger: Ledger, role: Role) -> SigningKey:
     key = SigningKey.generate()
     ledger.accredit(key.did, role)
     return key
-
-
-@pytest.fixture
-def ngo(ledger: Ledger) -> SigningKey:
-    """An accredited credential issuer."""
-    return accredited(ledger, Role.ISSUER)
-
-
-@pytest.fixture
-def inspector(ledger: Ledger) -> SigningKey:
-    """An accredited verifier (labour inspector)."""
-    return accredited(ledger, Role.VERIFIER)
-
-
-@pytest.fixture
-def investigator(ledger: Ledger) -> SigningKey:
-    return accredited(ledger, Role.INVESTIGATOR)
 
 
 def issue(
