@@ -160,8 +160,11 @@ def deploy(client: ChainClient, artifact: BaselineArtifact, *args: Any) -> Contr
     """Deploy ``artifact`` with the client's account; the contract at its new address."""
     factory = client.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     # ChainClient.prepare only needs `build_transaction`, which a constructor has too.
-    prepared = client.prepare(factory.constructor(*args))  # type: ignore[arg-type]
+    prepared = client.prepare(factory.constructor(*args))
     client.broadcast(prepared)
     client.wait(prepared.tx_hash)
     receipt = client.w3.eth.get_transaction_receipt(HexBytes(prepared.tx_hash))
-    return client.w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
+    contract: Contract = client.w3.eth.contract(
+        address=receipt["contractAddress"], abi=artifact.abi
+    )
+    return contract
