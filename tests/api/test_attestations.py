@@ -31,7 +31,9 @@ def row_counts(ledger: Ledger) -> tuple[int, ...]:
         )
 
 
-def test_auditor_flow_submit_anchor_receipt(client: TestClient, auditor: SigningKey, admin_headers: dict[str, str]) -> None:
+def test_auditor_flow_submit_anchor_receipt(
+    client: TestClient, auditor: SigningKey, admin_headers: dict[str, str]
+) -> None:
     envelope = signed_audit(auditor).to_dict()
     response = client.post("/v1/attestations", json=envelope)
     assert response.status_code == 201, response.text
@@ -59,7 +61,9 @@ def test_auditor_flow_submit_anchor_receipt(client: TestClient, auditor: Signing
     assert {f["currentStatus"] for f in audits[0]["findings"]} == {"open"}
 
 
-def test_follow_up_closes_a_finding_in_the_facility_view(client: TestClient, auditor: SigningKey) -> None:
+def test_follow_up_closes_a_finding_in_the_facility_view(
+    client: TestClient, auditor: SigningKey
+) -> None:
     first = client.post("/v1/attestations", json=signed_audit(auditor).to_dict()).json()["id"]
     follow_up = signed_audit(
         auditor, auditType="follow-up", follows=first, startDate="2026-10-20", endDate="2026-10-20",
@@ -74,16 +78,23 @@ def test_follow_up_closes_a_finding_in_the_facility_view(client: TestClient, aud
     assert [a["id"] for a in audits] == [second.json()["id"], first]  # newest first
     statuses = {f["id"]: f["currentStatus"] for f in audits[1]["findings"]}
     assert statuses == {"F1": "closed", "F2": "open", "F3": "open", "F4": "open"}
-    assert audits[1]["findings"][0]["statusFrom"] == {"recordId": second.json()["id"], "findingId": "FU1"}
+    assert audits[1]["findings"][0]["statusFrom"] == {
+        "recordId": second.json()["id"],
+        "findingId": "FU1",
+    }
 
 
 def _post(client: TestClient, body: Any, **kwargs: Any) -> Any:
     if isinstance(body, (bytes, str)):
-        return client.post("/v1/attestations", content=body, headers={"content-type": "application/json"}, **kwargs)
+        return client.post(
+            "/v1/attestations", content=body, headers={"content-type": "application/json"}, **kwargs
+        )
     return client.post("/v1/attestations", json=body, **kwargs)
 
 
-def bad_inputs(ledger: Ledger, auditor: SigningKey, existing: dict[str, Any]) -> list[tuple[str, int, Any]]:
+def bad_inputs(
+    ledger: Ledger, auditor: SigningKey, existing: dict[str, Any]
+) -> list[tuple[str, int, Any]]:
     forged = signed_audit(auditor).to_dict()
     forged["payload"]["overallRating"] = "all good"
     employer = SigningKey.generate()
@@ -95,20 +106,30 @@ def bad_inputs(ledger: Ledger, auditor: SigningKey, existing: dict[str, Any]) ->
         ("malformed_json", 400, b'{"kind": "audit", '),
         ("malformed_json", 400, b'{"kind": "audit", "kind": "wage"}'),
         ("schema_violation", 422, {"kind": "audit"}),
-        ("schema_violation", 422, sign_envelope("audit", audit_payload(workersInterviewed=-1), auditor).to_dict()),
+        (
+            "schema_violation",
+            422,
+            sign_envelope("audit", audit_payload(workersInterviewed=-1), auditor).to_dict(),
+        ),
         ("schema_violation", 422, sign_envelope("wage", {"x": 1}, auditor).to_dict()),
         ("bad_signature", 401, forged),
         ("unknown_signer", 401, signed_audit(SigningKey.generate()).to_dict()),
         ("not_accredited", 403, signed_audit(employer).to_dict()),
         ("signer_revoked", 403, signed_audit(revoked).to_dict()),
-        ("nonce_replayed", 409, sign_envelope("audit", audit_payload(), auditor, nonce=existing["nonce"]).to_dict()),
+        (
+            "nonce_replayed",
+            409,
+            sign_envelope("audit", audit_payload(), auditor, nonce=existing["nonce"]).to_dict(),
+        ),
         ("clock_skew", 422, signed_audit(auditor, created=utcnow() + timedelta(hours=2)).to_dict()),
         ("body_too_large", 413, json.dumps({"kind": "audit", "pad": "x" * 300_000}).encode()),
         ("duplicate_record", 409, existing),
     ]
 
 
-def test_each_bad_input_has_its_own_code_and_changes_nothing(client: TestClient, ledger: Ledger, auditor: SigningKey) -> None:
+def test_each_bad_input_has_its_own_code_and_changes_nothing(
+    client: TestClient, ledger: Ledger, auditor: SigningKey
+) -> None:
     existing = signed_audit(auditor).to_dict()
     assert _post(client, existing).status_code == 201
     cases = bad_inputs(ledger, auditor, existing)
@@ -119,7 +140,11 @@ def test_each_bad_input_has_its_own_code_and_changes_nothing(client: TestClient,
         assert response.headers["content-type"] == PROBLEM
         problem = response.json()
         assert problem["code"] == code, (code, problem)
-        assert problem["type"].endswith("/" + code) and problem["status"] == status and problem["detail"]
+        assert (
+            problem["type"].endswith("/" + code)
+            and problem["status"] == status
+            and problem["detail"]
+        )
         assert row_counts(ledger) == before, code
     assert {c for c, _, _ in cases} >= {
         "malformed_json", "schema_violation", "bad_signature", "unknown_signer", "not_accredited",
@@ -130,7 +155,9 @@ def test_each_bad_input_has_its_own_code_and_changes_nothing(client: TestClient,
 def test_schema_violation_names_the_field(client: TestClient, auditor: SigningKey) -> None:
     bad = sign_envelope("audit", audit_payload(findings=[{"id": "F1"}]), auditor).to_dict()
     problem = _post(client, bad).json()
-    assert problem["code"] == "schema_violation" and problem["field"].startswith("payload.findings.0")
+    assert problem["code"] == "schema_violation" and problem["field"].startswith(
+        "payload.findings.0"
+    )
 
 
 def test_not_found_is_a_problem(client: TestClient) -> None:
@@ -140,10 +167,15 @@ def test_not_found_is_a_problem(client: TestClient) -> None:
         assert response.headers["content-type"] == PROBLEM
 
 
-def test_batch_accepts_and_rejects_each_item_on_its_own(client: TestClient, ledger: Ledger, auditor: SigningKey) -> None:
+def test_batch_accepts_and_rejects_each_item_on_its_own(
+    client: TestClient, ledger: Ledger, auditor: SigningKey
+) -> None:
     good = [signed_audit(auditor).to_dict() for _ in range(3)]
     stranger = signed_audit(SigningKey.generate()).to_dict()
-    response = client.post("/v1/attestations:batch", json={"envelopes": [good[0], stranger, good[1], good[0], good[2], {"kind": 1}]})
+    response = client.post(
+        "/v1/attestations:batch",
+        json={"envelopes": [good[0], stranger, good[1], good[0], good[2], {"kind": 1}]},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["accepted"], body["rejected"]) == (3, 3)
@@ -171,7 +203,9 @@ def test_admin_writes_need_credentials(client: TestClient, ledger: Ledger) -> No
 
 def test_accredit_and_revoke_by_token(client: TestClient, admin_headers: dict[str, str]) -> None:
     key = SigningKey.generate()
-    created = client.post("/v1/admin/signers", json={"did": key.did, "role": "auditor"}, headers=admin_headers)
+    created = client.post(
+        "/v1/admin/signers", json={"did": key.did, "role": "auditor"}, headers=admin_headers
+    )
     assert created.status_code == 201, created.text
     assert [s["role"] for s in created.json()] == ["auditor"]
     assert client.post("/v1/attestations", json=signed_audit(key).to_dict()).status_code == 201
@@ -196,7 +230,12 @@ def test_admin_by_signed_request_and_replay(client: TestClient, admin_key: Signi
                                     "content-type": "application/json"})  # fmt: skip
     assert tampered.status_code == 401
     stranger = request_authorization(SigningKey.generate(), "POST", "/v1/admin/signers", other_body)
-    assert client.post("/v1/admin/signers", content=other_body, headers={"Authorization": stranger}).status_code == 401
+    assert (
+        client.post(
+            "/v1/admin/signers", content=other_body, headers={"Authorization": stranger}
+        ).status_code
+        == 401
+    )
 
 
 def test_health(client: TestClient, auditor: SigningKey) -> None:

@@ -40,9 +40,13 @@ def row_counts(ledger: Ledger) -> dict[str, int]:
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_fuzz(case: Any, ledger: Ledger) -> None:
-    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"} if case.path.startswith("/v1/admin") else None
+    headers = (
+        {"Authorization": f"Bearer {ADMIN_TOKEN}"} if case.path.startswith("/v1/admin") else None
+    )
     before = row_counts(ledger)
     response = case.call(headers=headers)
     case.validate_response(response, checks=(not_a_server_error, content_type_conformance))
     if response.status_code >= 400:
-        assert row_counts(ledger) == before, f"{case.method} {case.path} -> {response.status_code} stored rows"
+        assert row_counts(ledger) == before, (
+            f"{case.method} {case.path} -> {response.status_code} stored rows"
+        )
