@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import func, select
 
+from .demo_workers import seed_demo_workers
 from .envelope import sign_envelope
 from .keys import SigningKey
 from .roles import Role
@@ -340,6 +341,7 @@ def seed_demo(ledger: Ledger) -> str:
             ],
         ),
     )
+    seed_demo_workers(ledger)  # credentialed workers and possession check-ins
     report = ledger.anchorer.drain()
     return (
         "demo: 5 facilities, 6 audits by 2 firms; "
