@@ -325,3 +325,21 @@ def test_id_possession_rate_in_facility_views(
     other = client.get("/v1/facilities/fac-bd-dhaka-knit-01/id-possession").json()
     assert (other["credentialedWorkers"], other["idPossessionRate"]) == (1, 0.0)
     assert client.get("/v1/facilities/fac-none/id-possession").json()["idPossessionRate"] is None
+
+
+def test_a_burst_of_checkins_at_one_facility_is_flagged(
+    client: TestClient,
+    ledger: Ledger,
+    ngo: SigningKey,
+    inspector: SigningKey,
+    investigator: SigningKey,
+) -> None:
+    from ledger.credentials_service import CoercionPolicy
+
+    ledger.credentials.policy = CoercionPolicy(burst_holders=3)
+    for index in range(3):
+        presentation = wallet_for(ledger, ngo).present()
+        envelope = checkin_envelope(inspector, presentation, device=f"tablet-{index}")
+        assert check_in(client, presentation, envelope).status_code == 201
+    flags = investigate(client, investigator).json()["flags"]
+    assert [(f["kind"], f["detail"]["by"]) for f in flags] == [("burst", "facility")]
