@@ -34,8 +34,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 async def read_body(request: Request) -> bytes:
-    """The raw body, refused past ``max_body_bytes`` before it is all read."""
-    limit = request.app.state.settings.max_body_bytes
+    """The raw body, refused past the limit before it is all read (``max_body_bytes``;
+    ``max_batch_body_bytes`` for bulk endpoints, whose path ends in ``:batch``)."""
+    settings = request.app.state.settings
+    bulk = request.url.path.endswith(":batch")
+    limit = settings.max_batch_body_bytes if bulk else settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(f"body of {declared} bytes exceeds the limit of {limit}", limit=limit)

@@ -30,7 +30,11 @@ def audit_envelope_schema() -> dict[str, Any]:
             "signer": {"type": "string", "pattern": "^did:key:z", "examples": ["did:key:z6Mk..."]},
             "created": {"type": "string", "format": "date-time"},
             "nonce": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22,128}$"},
-            "signature": {"type": "string", "pattern": "^z[1-9A-HJ-NP-Za-km-z]+$"},
+            "signature": {
+                "type": "string",
+                "pattern": "^(u[A-Za-z0-9_-]{86}|z[1-9A-HJ-NP-Za-km-z]{86,88})$",
+                "description": "Ed25519 signature, multibase: base64url (u...) or base58btc (z...)",
+            },
         },
         "$defs": defs,
     }

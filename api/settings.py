@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     anchor_passphrase: SecretStr | None = None  # ... and its passphrase
     admin_token: SecretStr | None = None  # bearer token for /v1/admin
     admin_dids: list[str] = []  # did:keys whose signed requests may use /v1/admin
-    max_body_bytes: int = 2_000_000
+    max_body_bytes: int = 2_000_000  # one envelope
+    max_batch_body_bytes: int = 32_000_000  # up to 1,000 envelopes (a full audit is ~3 KB)
     batch_max_records: int = 1024
     batch_max_wait_seconds: float = 10.0
     confirmations: int = 1

@@ -1,7 +1,8 @@
 """Signed envelopes: the unit every author submits.
 
 ``{kind, payload, signer, created, nonce, signature}``: the signature is Ed25519 over the
-RFC 8785 bytes of the envelope without ``signature``; ``signer`` is the author's did:key;
+RFC 8785 bytes of the envelope without ``signature``, as multibase (``u`` + base64url when
+we sign; ``z`` + base58btc is accepted too); ``signer`` is the author's did:key;
 ``nonce`` makes every envelope unique and lets replays be refused.
 
 :func:`verify_envelope` checks, in this order, and raises the error naming the failed check:
@@ -11,11 +12,13 @@ signature → signer known → not revoked → accredited for the kind at ``crea
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property, lru_cache
 from typing import Any, Protocol
 
 from .canonical import canonicalize
@@ -50,8 +53,16 @@ DEFAULT_MAX_FUTURE_SKEW = timedelta(minutes=5)
 DEFAULT_MAX_AGE = timedelta(days=7)
 
 
+@lru_cache(maxsize=4096)
+def _key_of(did: str) -> VerifyKey:
+    # Signers repeat; decoding base58 for every envelope would cost more than the signature check.
+    return VerifyKey.from_did(did)
+
+
 @dataclass(frozen=True)
 class Envelope:
+    """A signed envelope. Derived bytes (canonical forms, leaf, key) are computed once."""
+
     kind: str
     payload: Mapping[str, Any]
     signer: Did
@@ -87,7 +98,7 @@ class Envelope:
         if not isinstance(signer, str):
             raise SchemaViolation("signer must be a did:key string", field="signer")
         try:
-            VerifyKey.from_did(signer)
+            _key_of(signer)
         except InvalidKey as exc:
             raise SchemaViolation(f"signer: {exc}", field="signer") from None
         parse_time(data["created"], field="created")
@@ -101,17 +112,24 @@ class Envelope:
             raw = multibase_decode(signature)
         except InvalidKey:
             raise SchemaViolation(
-                "signature must be base58btc multibase", field="signature"
+                "signature must be multibase: base64url (u...) or base58btc (z...)",
+                field="signature",
             ) from None
         if len(raw) != 64:
             raise SchemaViolation("signature must be 64 bytes", field="signature")
-        return cls(kind, dict(payload), Did(signer), data["created"], nonce, signature)
+        envelope = cls(kind, dict(payload), Did(signer), data["created"], nonce, signature)
+        envelope.__dict__["_signature_raw"] = raw  # decoded once (cached_property slot)
+        return envelope
+
+    @cached_property
+    def _signature_raw(self) -> bytes:
+        return multibase_decode(self.signature)
 
     @property
     def record_kind(self) -> Kind:
         return Kind.parse(self.kind)
 
-    @property
+    @cached_property
     def created_at(self) -> datetime:
         return parse_time(self.created, field="created")
 
@@ -126,6 +144,10 @@ class Envelope:
 
     def signing_input(self) -> bytes:
         """The bytes the signature covers: JCS of everything but the signature."""
+        return self._signing_bytes
+
+    @cached_property
+    def _signing_bytes(self) -> bytes:
         return canonicalize(self.unsigned())
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,25 +155,50 @@ class Envelope:
 
     def canonical(self) -> bytes:
         """JCS bytes of the whole envelope: what the leaf commits to."""
-        return canonicalize(self.to_dict())
+        return self._canonical_bytes
 
-    @property
+    @cached_property
+    def _canonical_bytes(self) -> bytes:
+        # JCS orders the top-level keys created, kind, nonce, payload, signature, signer: the
+        # signed bytes end with ',"signer":"did:key:..."}' and the whole envelope's bytes are
+        # the same with the signature spliced in before that (saving a second serialisation).
+        suffix = b',"signer":' + json.dumps(self.signer).encode() + b"}"
+        unsigned = self._signing_bytes
+        if not unsigned.endswith(suffix):  # pragma: no cover - the key order above is fixed
+            return canonicalize(self.to_dict())
+        signature = b',"signature":' + json.dumps(self.signature).encode()
+        return unsigned[: -len(suffix)] + signature + suffix
+
+    @cached_property
     def leaf(self) -> Leaf:
-        return leaf_of(self.canonical())
+        return leaf_of(self._canonical_bytes)
 
-    @property
+    @cached_property
     def record_id(self) -> RecordId:
         return RecordId("0x" + self.leaf.hex())
 
+    @property
+    def key(self) -> VerifyKey:
+        """The signer's public key (from its did:key)."""
+        return _key_of(self.signer)
+
     def verify_signature(self) -> VerifyKey:
-        """Check the signature alone; return the signer's key.
+        """Check the signature alone; return the signer's key. An envelope is immutable, so
+        a signature that verified once is not checked again.
 
         Raises:
             SignatureError: the signature does not match.
         """
-        key = VerifyKey.from_did(self.signer)
-        key.verify(self.signing_input(), multibase_decode(self.signature))
-        return key
+        if not self._signature_verified:
+            raise AssertionError("unreachable")  # pragma: no cover
+        return self.key
+
+    @cached_property
+    def _signature_verified(self) -> bool:
+        # cached_property keeps only a value: a failure raises again on every call. A plain
+        # bool survives pickling, so a worker process's verdict reaches the caller.
+        self.key.verify(self._signing_bytes, self._signature_raw)
+        return True
 
 
 def new_nonce() -> str:
@@ -176,7 +223,7 @@ def sign_envelope(
         "created": format_time(created or utcnow()),
         "nonce": nonce or new_nonce(),
     }
-    signature = multibase_encode(key.sign(canonicalize(unsigned)))
+    signature = multibase_encode(key.sign(canonicalize(unsigned)), "base64url")
     return Envelope.from_dict({**unsigned, "signature": signature})
 
 

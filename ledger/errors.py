@@ -109,6 +109,18 @@ class LedgerError(Exception):
         """The error as plain data (for problem+json bodies and ``--json`` output)."""
         return {"code": self.code, "title": self.title, "detail": self.detail, **self.data}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword data would be lost by Exception's default pickling (args only), and
+        # errors cross process boundaries (parallel ingestion).
+        return (_restore, (type(self), self.detail, dict(self.__dict__)))
+
+
+def _restore(cls: type[LedgerError], detail: str, state: dict[str, Any]) -> LedgerError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, detail)
+    error.__dict__.update(state)
+    return error
+
 
 class InvalidRecord(LedgerError):
     code = "invalid_record"

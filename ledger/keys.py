@@ -7,7 +7,9 @@ secret key's Multikey form is ``z`` + base58btc(0x80 0x26 || seed) (``ed25519-pr
 
 from __future__ import annotations
 
+import base64
 import hmac
+import re
 import secrets
 from typing import Final
 
@@ -33,20 +35,31 @@ ED25519_PRIV_PREFIX: Final = b"\x80\x26"
 _DID_KEY: Final = "did:key:"
 
 
-def multibase_encode(data: bytes) -> str:
-    """base58btc multibase (``z`` prefix)."""
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+
+
+def multibase_encode(data: bytes, base: str = "base58btc") -> str:
+    """Multibase: ``z`` + base58btc (keys, did:key, Data Integrity), or ``u`` + unpadded
+    base64url (envelope signatures: decoding it costs a fraction of the signature check)."""
+    if base == "base64url":
+        return "u" + base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
     encoded: bytes = base58.b58encode(data)
     return "z" + encoded.decode("ascii")
 
 
 def multibase_decode(value: str) -> bytes:
-    """Decode a base58btc multibase string.
+    """Decode a base58btc (``z``) or base64url (``u``) multibase string.
 
     Raises:
-        InvalidKey: not ``z``-prefixed base58btc.
+        InvalidKey: another prefix, or not valid in its base.
     """
-    if not value.startswith("z") or len(value) < 2:
-        raise InvalidKey(f"not a base58btc multibase value: {value[:16]!r}")
+    if len(value) < 2 or value[0] not in "zu":
+        raise InvalidKey(f"not a base58btc or base64url multibase value: {value[:16]!r}")
+    if value[0] == "u":
+        body = value[1:]
+        if not _BASE64URL.match(body) or len(body) % 4 == 1:
+            raise InvalidKey("invalid base64url")
+        return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     try:
         decoded: bytes = base58.b58decode(value[1:])
     except ValueError as exc:
@@ -67,6 +80,8 @@ class VerifyKey:
     @classmethod
     def from_multibase(cls, value: str) -> VerifyKey:
         """From a Multikey ``publicKeyMultibase`` (``z6Mk...``)."""
+        if not value.startswith("z"):
+            raise InvalidKey("a Multikey is base58btc (z...)")
         data = multibase_decode(value)
         if not data.startswith(ED25519_PUB_PREFIX):
             raise InvalidKey("multikey is not ed25519-pub (multicodec 0xed)")
@@ -134,6 +149,8 @@ class SigningKey:
     @classmethod
     def from_multibase(cls, value: str) -> SigningKey:
         """From a Multikey ``secretKeyMultibase`` (``z3u2...``)."""
+        if not value.startswith("z"):
+            raise InvalidKey("a Multikey is base58btc (z...)")
         data = multibase_decode(value)
         if not data.startswith(ED25519_PRIV_PREFIX):
             raise InvalidKey("multikey is not ed25519-priv (multicodec 0x1300)")

@@ -19,12 +19,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eth_utils.crypto import keccak
+from Crypto.Hash import keccak as _keccak_module
 
 from .errors import InvalidRecord
 from .types import Leaf, Root
 
 __all__ = ["MerkleTree", "hash_pair", "is_valid_proof", "leaf_of", "process_proof"]
+
+
+def keccak(data: bytes) -> bytes:
+    """keccak256 (pycryptodome, as web3 uses; called directly on this hot path)."""
+    digest: bytes = _keccak_module.new(digest_bits=256, data=data).digest()
+    return digest
 
 
 def leaf_of(canonical_record: bytes) -> Leaf:

@@ -6,10 +6,11 @@ Callers (the API, the CLI, scripts) build a :class:`LedgerConfig` and call
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,21 +25,29 @@ from .chain.contracts import AnchorContract, CredentialStatusContract, RegistryC
 from .chain.deployment import ContractDeployment, Deployment, deploy_contracts
 from .credentials_service import CredentialRegistry
 from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope, verify_envelope
-from .errors import ChainError, DeploymentMissing, DuplicateRecord, NotAnchored, NotFound
+from .errors import (
+    ChainError,
+    DeploymentMissing,
+    DuplicateRecord,
+    LedgerError,
+    NonceReplayed,
+    NotAnchored,
+    NotFound,
+    SignatureError,
+)
 from .keys import VerifyKey
 from .receipts import ReceiptReport, check_receipt
 from .registry_mirror import sync_registry
 from .roles import Role
 from .schemas import validate_payload
 from .store.db import as_utc, create_schema, make_engine, session_scope
+from .store.ingest import SessionAccreditations, existing_ids, insert_records, used_nonces
 from .store.models import BatchRow, BatchState, DeploymentRow, RecordRow, SignerRow
 from .store.records import (
     RecordStatus,
     StoreAccreditations,
-    StoreNonces,
     backlog,
     envelope_of,
-    insert_record,
     proof_of,
     record_status,
 )
@@ -119,32 +128,99 @@ class Ledger:
         """Check and store one signed envelope as a pending record.
 
         Order: shape → payload schema → duplicate → signature, signer, accreditation,
-        clock skew, nonce → cross-record references → insert. Nothing is written unless
-        every check passes.
+        clock skew → cross-record references → nonce → insert. Nothing is written unless
+        every check passes; the record is durable when this returns.
 
         Raises:
             SchemaViolation, DuplicateRecord, VerificationError subclasses, NotFound.
         """
-        envelope = Envelope.from_dict(data)
-        subject = validate_payload(envelope.record_kind, envelope.payload)
+        (result,) = self.submit_many([data], now=now)
+        if isinstance(result, LedgerError):
+            raise result
+        return result
+
+    def submit_many(
+        self, items: Sequence[Any], *, now: datetime | None = None
+    ) -> list[Accepted | LedgerError]:
+        """Check every envelope on its own; store the accepted ones with one commit.
+
+        Returns, position by position, the accepted record or the error that rejected it.
+        """
+        now = now or utcnow()
+        results: list[Accepted | LedgerError | None] = [None] * len(items)
         with session_scope(self.engine) as session:
-            if session.get(RecordRow, envelope.record_id) is not None:
-                raise DuplicateRecord(
-                    f"record {envelope.record_id} exists", record_id=envelope.record_id
+            accreditations = SessionAccreditations(session)
+            stored: set[str] = set()
+            used: set[tuple[str, str]] = set()
+            accepted: list[tuple[int, Envelope, str | None]] = []
+            # Duplicates and nonces are looked up with one query each per chunk of items.
+            pending: list[tuple[int, Envelope, str | None]] = []
+            for position, outcome in enumerate(_prepare(item) for item in items):
+                if isinstance(outcome, LedgerError):
+                    results[position] = outcome
+                else:
+                    pending.append((position, *outcome))
+                if len(pending) >= 256 or (position == len(items) - 1 and pending):
+                    stored |= existing_ids(session, [e.record_id for _, e, _ in pending])
+                    used |= used_nonces(session, [(e.signer, e.nonce) for _, e, _ in pending])
+                    for item in pending:
+                        error = self._admit(session, item[1], stored, used, accreditations, now)
+                        if error is None:
+                            accepted.append(item)
+                        else:
+                            results[item[0]] = error
+                    pending = []
+            failures = insert_records(session, [(e, s) for _, e, s in accepted], received_at=now)
+            for index, (position, envelope, _) in enumerate(accepted):
+                error = failures.get(index)
+                results[position] = error or Accepted(
+                    envelope.record_id, "0x" + envelope.leaf.hex(), "pending"
                 )
-            verify_envelope(
-                envelope,
-                accreditations=self.accreditations,
-                nonces=StoreNonces(session),
-                now=now,
-                max_future_skew=self.config.max_future_skew,
-                max_age=self.config.max_age,
+        return [r for r in results if r is not None]
+
+    def _admit(
+        self,
+        session: Session,
+        envelope: Envelope,
+        stored: set[str],
+        used: set[tuple[str, str]],
+        accreditations: SessionAccreditations,
+        now: datetime,
+    ) -> LedgerError | None:
+        """Run the checks that need the database; mark the envelope as taken if it passes."""
+        try:
+            self._check(session, envelope, stored, used, accreditations, now)
+        except LedgerError as exc:
+            return exc
+        stored.add(envelope.record_id)
+        used.add((envelope.signer, envelope.nonce))
+        return None
+
+    def _check(
+        self,
+        session: Session,
+        envelope: Envelope,
+        stored: set[str],
+        used: set[tuple[str, str]],
+        accreditations: SessionAccreditations,
+        now: datetime,
+    ) -> None:
+        if envelope.record_id in stored:
+            raise DuplicateRecord(
+                f"record {envelope.record_id} exists", record_id=envelope.record_id
             )
-            check = self.reference_checks.get(envelope.kind)
-            if check is not None:
-                check(session, envelope)
-            insert_record(session, envelope, subject=subject, received_at=now)
-        return Accepted(envelope.record_id, "0x" + envelope.leaf.hex(), "pending")
+        verify_envelope(
+            envelope,
+            accreditations=accreditations,
+            now=now,
+            max_future_skew=self.config.max_future_skew,
+            max_age=self.config.max_age,
+        )
+        check = self.reference_checks.get(envelope.kind)
+        if check is not None:
+            check(session, envelope)
+        if (envelope.signer, envelope.nonce) in used:
+            raise NonceReplayed(f"nonce {envelope.nonce} was already used by {envelope.signer}")
 
     # -- reading ------------------------------------------------------------------------
 
@@ -297,6 +373,22 @@ class Ledger:
         self._stop.set()
         self._worker.join(timeout=30)
         self._worker = None
+
+
+def _prepare(data: Any) -> tuple[Envelope, str | None] | LedgerError:
+    """Shape, payload schema, signature and leaf of one envelope: no database needed.
+
+    A bad signature is not returned here: the envelope goes on, unverified, and
+    ``verify_envelope`` reports it in the documented order (after the duplicate check).
+    """
+    try:
+        envelope = Envelope.from_dict(data)
+        subject = validate_payload(envelope.record_kind, envelope.payload)
+        with contextlib.suppress(SignatureError):
+            envelope.verify_signature()
+    except LedgerError as exc:
+        return exc
+    return envelope, subject
 
 
 def _record(session: Session, record_id: str) -> RecordRow:

@@ -79,27 +79,32 @@ def submit_attestations(ledger: LedgerDep, body: JsonBody) -> BatchResult:
     envelopes = body["envelopes"]
     if len(envelopes) > MAX_BATCH:
         raise SchemaViolation(f"at most {MAX_BATCH} envelopes per request", field="envelopes")
-    results = []
+    results: list[BatchItemResult | None] = [None] * len(envelopes)
+    audits: list[tuple[int, Any]] = []
     for index, item in enumerate(envelopes):
         try:
             _require_audit(item, field=f"envelopes.{index}.kind")
-            accepted = ledger.submit(item)
         except LedgerError as exc:
-            results.append(BatchItemResult(index=index, accepted=False, error=problem_body(exc)))
+            results[index] = BatchItemResult(index=index, accepted=False, error=problem_body(exc))
         else:
-            results.append(
-                BatchItemResult(
-                    index=index,
-                    accepted=True,
-                    id=accepted.record_id,
-                    leaf=accepted.leaf,
-                    status=accepted.status,
-                )
+            audits.append((index, item))
+    outcomes = ledger.submit_many([item for _, item in audits])
+    for (index, _), outcome in zip(audits, outcomes, strict=True):
+        if isinstance(outcome, LedgerError):
+            results[index] = BatchItemResult(
+                index=index, accepted=False, error=problem_body(outcome)
             )
-    accepted_count = sum(r.accepted for r in results)
-    return BatchResult(
-        accepted=accepted_count, rejected=len(results) - accepted_count, results=results
-    )
+        else:
+            results[index] = BatchItemResult(
+                index=index,
+                accepted=True,
+                id=outcome.record_id,
+                leaf=outcome.leaf,
+                status=outcome.status,
+            )
+    done = [r for r in results if r is not None]
+    accepted_count = sum(r.accepted for r in done)
+    return BatchResult(accepted=accepted_count, rejected=len(done) - accepted_count, results=done)
 
 
 @router.get(

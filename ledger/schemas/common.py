@@ -54,8 +54,11 @@ def parse_model(model: type[M], payload: Mapping[str, Any], *, prefix: str = "pa
         raise SchemaViolation(f"{path}: {first['msg']}", field=path) from None
 
 
+_COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)
+
+
 def _country(value: str) -> str:
-    if pycountry.countries.get(alpha_2=value) is None:
+    if value not in _COUNTRIES:
         raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
     return value
 

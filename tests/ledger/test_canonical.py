@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.canonical import canonicalize, parse_json
@@ -77,3 +77,27 @@ def test_values_outside_ijson_are_refused(bad: object) -> None:
 def test_parse_json_is_strict(text: str | bytes) -> None:
     with pytest.raises(MalformedJSON):
         parse_json(text)
+
+
+# The fast path must be byte-identical to the reference implementation on everything it takes.
+any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)))
+fast_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | any_text,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(any_text, children, max_size=5),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(fast_values)
+def test_fast_path_matches_rfc8785(value: object) -> None:
+    import rfc8785
+
+    assert canonicalize(value) == rfc8785.dumps(value)
+
+
+def test_keys_beyond_the_bmp_sort_by_utf16_even_with_control_characters() -> None:
+    import rfc8785
+
+    value = {"\U0001f600": 1, "\ufb33": 2, "\x07": "\x1f\x7f\u2028", "a": [True, None, -(2**53) + 1]}
+    assert canonicalize(value) == rfc8785.dumps(value)

@@ -167,3 +167,11 @@ def test_malformed_envelopes_name_the_field(auditor: SigningKey, mutate, field: 
     with pytest.raises(SchemaViolation) as caught:
         Envelope.from_dict(data)
     assert caught.value.field == field
+
+
+def test_spliced_canonical_form_equals_a_full_serialisation(auditor: SigningKey) -> None:
+    from ledger.canonical import canonicalize
+
+    for payload in ({"a": 1}, {"signer": "x", "zz": ["signature"]}, {"\U0001f600": 1.5}):
+        envelope = sign_envelope("audit", payload, auditor, created=NOW)
+        assert envelope.canonical() == canonicalize(envelope.to_dict())
