@@ -117,11 +117,21 @@ def test_issue_worker_credential_verifies_here_and_independently(
     _, verdicts = run_verifier([credential, changed], "--mode", "proof")
     assert [v["verified"] for v in verdicts] == [True, False], verdicts
     assert "Invalid signature." in [e["message"] for e in verdicts[1]["errors"]]
-    # Full VC mode: every check holds except the status one, which that tool leaves to its
-    # caller (it has no reader for our OnChainCredentialStatus; we check status on chain).
-    _, verdict = run_verifier(credential, *now)
-    messages = [e["message"] for e in verdict["errors"]]
-    assert messages and all("credentialStatus is not checked" in m for m in messages), messages
+    # Full VC 2.0 checks (issuer controls the key, validity period). Without an RPC URL the
+    # status is reported as not checked; with one, the verifier reads it on chain itself.
+    code, verdict = run_verifier(credential, *now)
+    assert code == 0 and verdict["verified"] is True, verdict
+    assert verdict["status"].startswith("not checked")
+    code, verdict = run_verifier(credential, *now, "--rpc", f"{api}/rpc")
+    assert code == 0 and verdict["verified"] is True and verdict["status"] == "active", verdict
+    code, verdict = run_verifier(changed, *now, "--rpc", f"{api}/rpc")
+    assert code == 1 and verdict["verified"] is False
+
+    path.write_text(json.dumps(credential))
+    revoked = cli(api, "vc", "revoke", str(path), "--issuer-key", str(keys["issuer"]))
+    assert revoked.exit_code == 0, revoked.output
+    code, verdict = run_verifier(credential, *now, "--rpc", f"{api}/rpc")
+    assert code == 1 and verdict["status"] == "revoked", verdict
 
 
 def test_wallet_qr_checkin_revoke_and_investigate(

@@ -245,3 +245,14 @@ def test_w3c_vectors_fail_full_vc_checks_only_on_the_issuer_binding() -> None:
         messages = " ".join(e["message"] for e in verdict["errors"])
         assert "issuer" in messages.lower(), verdict
         assert "Invalid signature." not in messages
+
+
+def test_status_selector_in_the_independent_verifier_matches_the_contract() -> None:
+    from eth_utils.crypto import keccak
+
+    from ledger.chain.abi import load_artifact
+
+    (entry,) = [i for i in load_artifact("CredentialStatus").abi if i.get("name") == "statusOf"]
+    assert [p["type"] for p in entry["inputs"]] == ["bytes32"]
+    selector = "0x" + keccak(text="statusOf(bytes32)")[:4].hex()
+    assert f"const STATUS_OF_SELECTOR = '{selector}';" in VERIFIER.read_text()

@@ -13,6 +13,9 @@
  *   --purpose assertionMethod|authentication   expected proof purpose (default assertionMethod)
  *   --challenge C --domain D                   required with --purpose authentication
  *   --now ISO                                  the time validity is checked against
+ *   --rpc URL     check an OnChainCredentialStatus entry on chain (eth_chainId + one eth_call
+ *                 to CredentialStatus.statusOf); without it the status is reported as not
+ *                 checked and does not decide the verdict (a status needs the network).
  * Input: one JSON document, or a JSON array of documents (one verdict each).
  * Output: a JSON verdict (or an array of them) on stdout. Exit 0 only if all verified, 1 if
  * any did not, 2 on a usage or input error. No network: unknown contexts are an error.
@@ -112,6 +115,50 @@ function describe(error) {
   return [own, ...nested.flatMap(describe)];
 }
 
+// keccak256("statusOf(bytes32)")[:4]; tests/credentials check it against the contract ABI.
+const STATUS_OF_SELECTOR = '0xc7df14e2';
+const STATUS_NAMES = ['active', 'suspended', 'revoked'];
+
+async function rpcCall(url, method, params) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify({jsonrpc: '2.0', id: 1, method, params})
+  });
+  const body = await response.json();
+  if(body.error) {
+    throw new Error(`${method}: ${body.error.message}`);
+  }
+  return body.result;
+}
+
+// Reads our credentials' on-chain status independently of the Python code: the entry is
+// CredentialStatus.statusOf(statusId) -> (uint8 status, uint64 updatedAt, bytes32 issuerKey).
+async function checkStatus(entry, rpc) {
+  if(!entry || entry.type !== 'OnChainCredentialStatus') {
+    return {status: 'unknown type',
+      result: {verified: false, error: new Error(`unsupported credentialStatus ${entry?.type}`)}};
+  }
+  const statusId = String(entry.id).replace('urn:lpl:credential-status:', '');
+  if(!/^0x[0-9a-f]{64}$/.test(statusId)) {
+    return {status: 'malformed', result: {verified: false, error: new Error('bad status id')}};
+  }
+  if(!rpc) {
+    return {status: 'not checked (pass --rpc URL to read it on chain)', result: {verified: true}};
+  }
+  const chainId = Number(BigInt(await rpcCall(rpc, 'eth_chainId', [])));
+  if(chainId !== Number(entry.statusChainId)) {
+    return {status: `chain ${chainId}, not ${entry.statusChainId}`,
+      result: {verified: false, error: new Error('status is on another chain')}};
+  }
+  const data = await rpcCall(rpc, 'eth_call',
+    [{to: entry.statusContract, data: STATUS_OF_SELECTOR + statusId.slice(2)}, 'latest']);
+  const code = Number(BigInt('0x' + data.slice(2, 66)));
+  const status = STATUS_NAMES[code] ?? `unknown (${code})`;
+  return code === 0 ? {status, result: {verified: true}} :
+    {status, result: {verified: false, error: new Error(`credential is ${status}`)}};
+}
+
 async function verifyOne(document, options) {
   const proof = Array.isArray(document?.proof) ? document.proof[0] : document?.proof;
   const verdict = {
@@ -129,11 +176,11 @@ async function verifyOne(document, options) {
       suite: suites(),
       documentLoader,
       now,
-      checkStatus: async () => ({
-        verified: false,
-        error: new Error(
-          'credentialStatus is not checked by this verifier; use --mode proof')
-      })
+      checkStatus: async ({credential}) => {
+        const outcome = await checkStatus(credential.credentialStatus, options.rpc);
+        verdict.status = outcome.status;
+        return outcome.result;
+      }
     });
   } else {
     result = await jsigs.verify(document, {
@@ -167,7 +214,8 @@ async function main() {
       purpose: {type: 'string', default: 'assertionMethod'},
       challenge: {type: 'string'},
       domain: {type: 'string'},
-      now: {type: 'string'}
+      now: {type: 'string'},
+      rpc: {type: 'string'}
     }
   });
   if(!['credential', 'proof'].includes(values.mode) || positionals.length > 1) {
