@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Collection
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -63,6 +64,25 @@ async def json_body(request: Request, body: Annotated[bytes, Depends(read_body)]
 JsonBody = Annotated[Any, Depends(json_body)]
 
 
+def verify_signed_request(
+    request: Request, ledger: Ledger, body: bytes, signers: Collection[str]
+) -> str:
+    """Check ``Authorization: Envelope ...`` (signature, one of ``signers``, this method, path
+    and body, clock skew) and consume its nonce; returns the signer's did."""
+    with session_scope(ledger.engine) as session:
+        nonces = StoreNonces(session)
+        envelope = verify_request(
+            request.headers.get("authorization", ""),
+            request.method,
+            request.url.path,
+            body,
+            admins=signers,
+            nonces=nonces,
+        )
+        nonces.consume(envelope.signer, envelope.nonce)
+    return envelope.signer
+
+
 def require_admin(
     request: Request,
     ledger: LedgerDep,
@@ -83,18 +103,7 @@ def require_admin(
             raise Unauthorized("invalid admin token")
         return "token"
     if scheme == SCHEME:
-        with session_scope(ledger.engine) as session:
-            nonces = StoreNonces(session)
-            envelope = verify_request(
-                header,
-                request.method,
-                request.url.path,
-                body,
-                admins=settings.admin_dids,
-                nonces=nonces,
-            )
-            nonces.consume(envelope.signer, envelope.nonce)
-        return envelope.signer
+        return verify_signed_request(request, ledger, body, settings.admin_dids)
     raise Unauthorized("admin endpoints need 'Authorization: Bearer <token>' or a signed request")
 
 

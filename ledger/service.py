@@ -187,40 +187,30 @@ class Ledger:
         accreditations: SessionAccreditations,
         now: datetime,
     ) -> LedgerError | None:
-        """Run the checks that need the database; mark the envelope as taken if it passes."""
+        """The checks that need the database, in the documented order; the envelope's id and
+        nonce are marked as taken when it passes (so a repeat later in a batch is refused)."""
         try:
-            self._check(session, envelope, stored, used, accreditations, now)
+            if envelope.record_id in stored:
+                raise DuplicateRecord(
+                    f"record {envelope.record_id} exists", record_id=envelope.record_id
+                )
+            verify_envelope(
+                envelope,
+                accreditations=accreditations,
+                now=now,
+                max_future_skew=self.config.max_future_skew,
+                max_age=self.config.max_age,
+            )
+            check = self.reference_checks.get(envelope.kind)
+            if check is not None:
+                check(session, envelope)
+            if (envelope.signer, envelope.nonce) in used:
+                raise NonceReplayed(f"nonce {envelope.nonce} was already used by {envelope.signer}")
         except LedgerError as exc:
             return exc
         stored.add(envelope.record_id)
         used.add((envelope.signer, envelope.nonce))
         return None
-
-    def _check(
-        self,
-        session: Session,
-        envelope: Envelope,
-        stored: set[str],
-        used: set[tuple[str, str]],
-        accreditations: SessionAccreditations,
-        now: datetime,
-    ) -> None:
-        if envelope.record_id in stored:
-            raise DuplicateRecord(
-                f"record {envelope.record_id} exists", record_id=envelope.record_id
-            )
-        verify_envelope(
-            envelope,
-            accreditations=accreditations,
-            now=now,
-            max_future_skew=self.config.max_future_skew,
-            max_age=self.config.max_age,
-        )
-        check = self.reference_checks.get(envelope.kind)
-        if check is not None:
-            check(session, envelope)
-        if (envelope.signer, envelope.nonce) in used:
-            raise NonceReplayed(f"nonce {envelope.nonce} was already used by {envelope.signer}")
 
     # -- reading ------------------------------------------------------------------------
 

@@ -10,11 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ledger.credentials_service import CredentialRegistry
 from ledger.errors import SchemaViolation, Unauthorized
-from ledger.signed_request import SCHEME, verify_request
-from ledger.store.db import session_scope
-from ledger.store.records import StoreNonces
+from ledger.signed_request import SCHEME
 
-from ..deps import JsonBody, LedgerDep, read_body
+from ..deps import JsonBody, LedgerDep, read_body, verify_signed_request
 from ..models import PROBLEM_RESPONSES
 from .presentations import presentation_of
 
@@ -47,18 +45,7 @@ def require_investigator(
             "investigator endpoints need a signed request (Authorization: Envelope ...) "
             "by a key accredited as investigator"
         )
-    with session_scope(ledger.engine) as session:
-        nonces = StoreNonces(session)
-        envelope = verify_request(
-            header,
-            request.method,
-            request.url.path,
-            body,
-            admins=_Investigators(ledger.credentials),
-            nonces=nonces,
-        )
-        nonces.consume(envelope.signer, envelope.nonce)
-    return envelope.signer
+    return verify_signed_request(request, ledger, body, _Investigators(ledger.credentials))
 
 
 InvestigatorDep = Annotated[str, Depends(require_investigator)]

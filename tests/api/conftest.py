@@ -12,6 +12,7 @@ from api.settings import Settings
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
+from tests.credentials.worker_support import accredited
 
 ADMIN_TOKEN = "test-admin-token-3f9a"
 
@@ -52,3 +53,20 @@ def auditor(ledger: Ledger) -> SigningKey:
     key = SigningKey.generate()
     ledger.accredit(key.did, Role.AUDITOR)
     return key
+
+
+@pytest.fixture
+def ngo(ledger: Ledger) -> SigningKey:
+    """An accredited credential issuer."""
+    return accredited(ledger, Role.ISSUER)
+
+
+@pytest.fixture
+def inspector(ledger: Ledger) -> SigningKey:
+    """An accredited verifier (labour inspector)."""
+    return accredited(ledger, Role.VERIFIER)
+
+
+@pytest.fixture
+def investigator(ledger: Ledger) -> SigningKey:
+    return accredited(ledger, Role.INVESTIGATOR)

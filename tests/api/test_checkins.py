@@ -24,29 +24,11 @@ from ledger.timeutil import utcnow
 from tests.credentials.worker_support import (
     FACILITY,
     NUMBER,
-    accredited,
     checkin_envelope,
     wallet_for,
 )
 
 INVESTIGATIONS = "/v1/investigations/checkins"
-
-
-@pytest.fixture
-def ngo(ledger: Ledger) -> SigningKey:
-    """An accredited credential issuer."""
-    return accredited(ledger, Role.ISSUER)
-
-
-@pytest.fixture
-def inspector(ledger: Ledger) -> SigningKey:
-    """An accredited verifier (labour inspector)."""
-    return accredited(ledger, Role.VERIFIER)
-
-
-@pytest.fixture
-def investigator(ledger: Ledger) -> SigningKey:
-    return accredited(ledger, Role.INVESTIGATOR)
 
 
 def counts(ledger: Ledger) -> dict[str, int]:

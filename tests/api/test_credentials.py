@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
@@ -22,23 +21,6 @@ from ledger.store.models import RecordRow
 from tests.credentials.worker_support import FACILITY, accredited, issue
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def ngo(ledger: Ledger) -> SigningKey:
-    """An accredited credential issuer."""
-    return accredited(ledger, Role.ISSUER)
-
-
-@pytest.fixture
-def inspector(ledger: Ledger) -> SigningKey:
-    """An accredited verifier (labour inspector)."""
-    return accredited(ledger, Role.VERIFIER)
-
-
-@pytest.fixture
-def investigator(ledger: Ledger) -> SigningKey:
-    return accredited(ledger, Role.INVESTIGATOR)
 
 
 def counts(ledger: Ledger) -> tuple[int, int]:

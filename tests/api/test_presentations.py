@@ -12,34 +12,16 @@ from credentials.dataintegrity import add_proof
 from credentials.qr import encode_payload, read_qr_image, render_png
 from credentials.wallet import Wallet
 from ledger.keys import SigningKey
-from ledger.roles import Role
 from ledger.service import Ledger
 from ledger.timeutil import format_time, utcnow
 from tests.credentials.vc_support import mutated
-from tests.credentials.worker_support import accredited, checkin_envelope, wallet_for
+from tests.credentials.worker_support import checkin_envelope, wallet_for
 
 CHECKS = [
     "shape", "credential_signature", "credential_validity", "presentation_signature",
     "holder_binding", "freshness", "registered", "issuer_accredited", "status", "challenge",
     "not_replayed",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def ngo(ledger: Ledger) -> SigningKey:
-    """An accredited credential issuer."""
-    return accredited(ledger, Role.ISSUER)
-
-
-@pytest.fixture
-def inspector(ledger: Ledger) -> SigningKey:
-    """An accredited verifier (labour inspector)."""
-    return accredited(ledger, Role.VERIFIER)
-
-
-@pytest.fixture
-def investigator(ledger: Ledger) -> SigningKey:
-    return accredited(ledger, Role.INVESTIGATOR)
 
 
 def challenge(client: TestClient) -> str:
