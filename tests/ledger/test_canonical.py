@@ -99,5 +99,10 @@ def test_fast_path_matches_rfc8785(value: object) -> None:
 def test_keys_beyond_the_bmp_sort_by_utf16_even_with_control_characters() -> None:
     import rfc8785
 
-    value = {"\U0001f600": 1, "\ufb33": 2, "\x07": "\x1f\x7f\u2028", "a": [True, None, -(2**53) + 1]}
+    value = {
+        "\U0001f600": 1,
+        "\ufb33": 2,
+        "\x07": "\x1f\x7f\u2028",
+        "a": [True, None, -(2**53) + 1],
+    }
     assert canonicalize(value) == rfc8785.dumps(value)
