@@ -40,17 +40,18 @@ import json
 import secrets
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from credentials.possession import presentation_hash
 from credentials.presentation import PresentationReport, check_presentation
 from credentials.worker import StatusLocation, WorkerCredential
 
+from .coercion import CoercionPolicy, coercion_flags
 from .envelope import Envelope
 from .errors import (
     ChallengeExpired,
@@ -87,23 +88,11 @@ from .timeutil import format_time, utcnow
 if TYPE_CHECKING:
     from .service import Accepted, Ledger
 
-__all__ = ["CHALLENGE_TTL", "POSSESSION_WINDOW", "CoercionPolicy", "CredentialRegistry"]
+__all__ = ["CHALLENGE_TTL", "POSSESSION_WINDOW", "CredentialRegistry"]
 
 CHALLENGE_TTL: Final = timedelta(minutes=5)
 POSSESSION_WINDOW: Final = timedelta(days=90)
 _STATUS_NAMES: Final = {0: "active", 1: "suspended", 2: "revoked"}
-
-
-@dataclass(frozen=True)
-class CoercionPolicy:
-    """Thresholds of the coercion flags (our starting values; to be tuned with NGOs)."""
-
-    shared_device_holders: int = 3  # distinct workers presenting from one device ...
-    shared_device_window: timedelta = timedelta(minutes=30)  # ... within this window
-    burst_holders: int = 10  # distinct workers checked in at one facility / by one device ...
-    burst_window: timedelta = timedelta(minutes=10)  # ... within this window
-    always_on_site_after: int = 3  # check-ins of one worker, all on site
-    two_places_window: timedelta = timedelta(minutes=60)  # one credential, two locations
 
 
 @dataclass
@@ -121,14 +110,6 @@ class CheckinAccepted:
     status: str
     document_matches: bool
     facility: str | None
-
-
-@dataclass
-class _Flags:
-    raised: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-    def add(self, kind: str, **detail: Any) -> None:
-        self.raised.append((kind, detail))
 
 
 def _accredited_at(source: Any, did: str, moments: list[datetime]) -> bool:
@@ -539,7 +520,7 @@ class CredentialRegistry:
         )
         session.add(row)
         session.flush()
-        flags = self._coercion_flags(session, row)
+        flags = coercion_flags(session, row, self.policy)
         for kind, detail in flags.raised:
             session.add(
                 CoercionFlagRow(
@@ -551,63 +532,6 @@ class CredentialRegistry:
                     raised_at=utcnow(),
                 )
             )
-
-    def _coercion_flags(self, session: Session, row: CheckinRow) -> _Flags:
-        policy, flags = self.policy, _Flags()
-        at = as_utc(row.checked_at)
-        assert at is not None
-
-        def distinct_holders(*conditions: Any, window: timedelta) -> int:
-            query = select(func.count(func.distinct(CheckinRow.holder))).where(
-                col(CheckinRow.checked_at) > at - window,
-                col(CheckinRow.checked_at) <= at + window,
-                *conditions,
-            )
-            return int(session.exec(query).one())
-
-        if row.presenting_device is not None:
-            count = distinct_holders(
-                CheckinRow.presenting_device == row.presenting_device,
-                window=policy.shared_device_window,
-            )
-            if count >= policy.shared_device_holders:
-                flags.add("shared_device", workers=count, device=row.presenting_device)
-        for name, condition in (
-            ("facility", CheckinRow.facility == row.facility if row.facility else None),
-            ("verifier_device", CheckinRow.verifier_device == row.verifier_device),
-        ):
-            if condition is None:
-                continue
-            count = distinct_holders(condition, window=policy.burst_window)
-            if count >= policy.burst_holders:
-                flags.add("burst", by=name, workers=count)
-        total = int(session.exec(select(func.count()).where(CheckinRow.holder == row.holder)).one())
-        off_site = int(
-            session.exec(
-                select(func.count()).where(
-                    CheckinRow.holder == row.holder,
-                    CheckinRow.on_site == False,  # noqa: E712 (SQL expression)
-                )
-            ).one()
-        )
-        if total >= policy.always_on_site_after and off_site == 0:
-            flags.add("always_on_site", checkins=total)
-        elsewhere = session.exec(
-            select(CheckinRow.record_id, CheckinRow.location).where(
-                CheckinRow.status_id == row.status_id,
-                CheckinRow.record_id != row.record_id,
-                CheckinRow.location != row.location,
-                col(CheckinRow.checked_at) > at - policy.two_places_window,
-                col(CheckinRow.checked_at) < at + policy.two_places_window,
-            )
-        ).all()
-        if elsewhere:
-            flags.add(
-                "two_places",
-                locations=sorted({row.location, *(loc for _, loc in elsewhere)}),
-                records=[r for r, _ in elsewhere],
-            )
-        return flags
 
     def checkin(self, record_id: str) -> dict[str, Any]:
         """A check-in's public view: no holder, no devices, no signal, no flags.

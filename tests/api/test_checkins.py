@@ -316,7 +316,7 @@ def test_a_burst_of_checkins_at_one_facility_is_flagged(
     inspector: SigningKey,
     investigator: SigningKey,
 ) -> None:
-    from ledger.credentials_service import CoercionPolicy
+    from ledger.coercion import CoercionPolicy
 
     ledger.credentials.policy = CoercionPolicy(burst_holders=3)
     for index in range(3):
