@@ -341,10 +341,10 @@ def seed_demo(ledger: Ledger) -> str:
             ],
         ),
     )
-    seed_demo_workers(ledger)  # credentialed workers and possession check-ins
+    workers = seed_demo_workers(ledger)  # credentialed workers and possession check-ins
     report = ledger.anchorer.drain()
     return (
-        "demo: 5 facilities, 6 audits by 2 firms; "
+        f"demo: 5 facilities, 6 audits by 2 firms; {workers}; "
         f"anchored in batches {report.cut or report.anchored}"
         + (f" (anchoring error: {report.error})" if report.error else "")
     )
