@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..envelope import Accreditation, Envelope
-from ..errors import DuplicateRecord, NonceReplayed, NotFound
+from ..errors import NonceReplayed, NotFound
 from ..keys import VerifyKey
 from ..roles import Role
 from ..timeutil import format_optional, utcnow
@@ -28,49 +28,8 @@ __all__ = [
     "StoreNonces",
     "backlog",
     "get_record",
-    "insert_record",
     "record_status",
 ]
-
-
-def insert_record(
-    session: Session,
-    envelope: Envelope,
-    *,
-    subject: str | None = None,
-    received_at: datetime | None = None,
-) -> RecordRow:
-    """Store an accepted (already verified) envelope as a pending record.
-
-    Raises:
-        DuplicateRecord: the same envelope is stored already.
-        NonceReplayed: another envelope by this signer used the nonce.
-    """
-    record_id = envelope.record_id
-    if session.get(RecordRow, record_id) is not None:
-        raise DuplicateRecord(f"record {record_id} exists", record_id=record_id)
-    row = RecordRow(
-        id=record_id,
-        kind=envelope.kind,
-        signer=envelope.signer,
-        nonce=envelope.nonce,
-        created=envelope.created_at,
-        received_at=received_at or utcnow(),
-        subject=subject,
-        envelope=envelope.canonical().decode("utf-8"),
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError as exc:
-        # A concurrent insert won the race; say which constraint it hit.
-        if session.get(RecordRow, record_id) is not None:
-            raise DuplicateRecord(f"record {record_id} exists", record_id=record_id) from exc
-        raise NonceReplayed(
-            f"nonce {envelope.nonce} was already used by {envelope.signer}"
-        ) from exc
-    return row
 
 
 def get_record(session: Session, record_id: str) -> RecordRow:
