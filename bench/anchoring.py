@@ -262,7 +262,7 @@ def _submit_one_by_one(ledger: Ledger, bodies: list[dict[str, Any]]) -> None:
 
 
 # Where a submit spends its time: (label, file suffix, function). Cumulative, so they overlap
-# (e.g. JCS runs inside insert_record too).
+# (e.g. JCS runs inside verify and leaf computation too).
 PROFILE_POINTS = (
     ("Ledger.submit_many (total)", "ledger/service.py", "submit_many"),
     ("JCS: canonicalize", "ledger/canonical.py", "canonicalize"),
