@@ -42,12 +42,13 @@ from .roles import Role
 from .schemas import validate_payload
 from .store.db import as_utc, create_schema, make_engine, session_scope
 from .store.ingest import SessionAccreditations, existing_ids, insert_records, used_nonces
-from .store.models import BatchRow, BatchState, DeploymentRow, RecordRow, SignerRow
+from .store.models import BatchRow, BatchState, DeploymentRow, SignerRow
 from .store.records import (
     RecordStatus,
     StoreAccreditations,
     backlog,
     envelope_of,
+    get_record,
     proof_of,
     record_status,
 )
@@ -216,7 +217,7 @@ class Ledger:
 
     def envelope(self, record_id: str) -> Envelope:
         with session_scope(self.engine) as session:
-            return envelope_of(_record(session, record_id))
+            return envelope_of(get_record(session, record_id))
 
     def status(self, record_id: str) -> RecordStatus:
         with session_scope(self.engine) as session:
@@ -229,7 +230,7 @@ class Ledger:
             NotFound: unknown record, or not anchored yet (``what="receipt"``).
         """
         with session_scope(self.engine) as session:
-            row = _record(session, record_id)
+            row = get_record(session, record_id)
             batch = session.get(BatchRow, row.batch_id) if row.batch_id is not None else None
             if batch is None or batch.state != BatchState.ANCHORED:
                 state = "pending" if batch is None else batch.state
@@ -379,13 +380,6 @@ def _prepare(data: Any) -> tuple[Envelope, str | None] | LedgerError:
     except LedgerError as exc:
         return exc
     return envelope, subject
-
-
-def _record(session: Session, record_id: str) -> RecordRow:
-    row = session.get(RecordRow, record_id.lower())
-    if row is None:
-        raise NotFound(f"no record {record_id}", what="record", key=record_id)
-    return row
 
 
 def ensure_deployment(engine: Engine, client: ChainClient) -> Deployment:

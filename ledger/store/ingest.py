@@ -15,9 +15,8 @@ from sqlmodel import Session, col, select
 from ..envelope import Accreditation, Envelope
 from ..errors import DuplicateRecord, LedgerError, NonceReplayed
 from ..keys import VerifyKey
-from ..roles import Role
-from .db import as_utc
-from .models import RecordRow, SignerRow
+from .models import RecordRow
+from .records import accreditations_of
 
 __all__ = ["SessionAccreditations", "existing_ids", "insert_records", "used_nonces"]
 
@@ -32,23 +31,9 @@ class SessionAccreditations:
         self._cache: dict[bytes, list[Accreditation]] = {}
 
     def accreditations(self, key: VerifyKey) -> Sequence[Accreditation]:
-        raw = key.raw
-        if raw not in self._cache:
-            rows = self.session.exec(
-                select(SignerRow).where(SignerRow.key == "0x" + raw.hex())
-            ).all()
-            self._cache[raw] = [
-                Accreditation(
-                    role=Role(row.role),
-                    valid_from=as_utc(row.valid_from),  # type: ignore[arg-type]
-                    valid_until=as_utc(row.valid_until),
-                    revoked_at=as_utc(row.revoked_at),
-                    suspended=row.suspended,
-                )
-                for row in rows
-                if row.role in Role._value2member_map_
-            ]
-        return self._cache[raw]
+        if key.raw not in self._cache:
+            self._cache[key.raw] = accreditations_of(self.session, key)
+        return self._cache[key.raw]
 
 
 def existing_ids(session: Session, ids: Sequence[str]) -> set[str]:

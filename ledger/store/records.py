@@ -181,10 +181,13 @@ class StoreAccreditations:
 
     def accreditations(self, key: VerifyKey) -> Sequence[Accreditation]:
         with session_scope(self.engine) as session:
-            rows = session.exec(
-                select(SignerRow).where(SignerRow.key == "0x" + key.raw.hex())
-            ).all()
-            return [_accreditation(row) for row in rows if row.role in Role._value2member_map_]
+            return accreditations_of(session, key)
+
+
+def accreditations_of(session: Session, key: VerifyKey) -> list[Accreditation]:
+    """The mirrored accreditations of ``key`` (roles this code knows)."""
+    rows = session.exec(select(SignerRow).where(SignerRow.key == "0x" + key.raw.hex())).all()
+    return [_accreditation(row) for row in rows if row.role in Role._value2member_map_]
 
 
 def _accreditation(row: SignerRow) -> Accreditation:
