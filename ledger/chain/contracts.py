@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from web3.contract import Contract
 
@@ -32,6 +32,21 @@ def _unix(moment: datetime | None) -> int:
     return 0 if moment is None else int(moment.timestamp())
 
 
+class _Deployed:
+    """A typed wrapper over one deployed contract; subclasses name its artifact."""
+
+    NAME: ClassVar[str]
+
+    def __init__(self, client: ChainClient, address: str) -> None:
+        self.client = client
+        self.address = Address(address)
+        self.contract: Contract = client.contract(self.NAME, address)
+
+    @classmethod
+    def of(cls, client: ChainClient, deployment: Deployment) -> Self:
+        return cls(client, deployment.address(cls.NAME))
+
+
 @dataclass(frozen=True)
 class OnChainAnchor:
     root: bytes
@@ -50,17 +65,10 @@ class AnchoredEvent:
     block_number: int
 
 
-class AnchorContract:
+class AnchorContract(_Deployed):
     """ProvenanceAnchor."""
 
-    def __init__(self, client: ChainClient, address: str) -> None:
-        self.client = client
-        self.address = Address(address)
-        self.contract: Contract = client.contract("ProvenanceAnchor", address)
-
-    @classmethod
-    def of(cls, client: ChainClient, deployment: Deployment) -> AnchorContract:
-        return cls(client, deployment.address("ProvenanceAnchor"))
+    NAME = "ProvenanceAnchor"
 
     def prepare_anchor(
         self, root: bytes, count: int, kind: Kind | int, batch_id: int
@@ -122,19 +130,12 @@ class RegistryEvent:
     revoked_at: datetime | None = None
 
 
-class RegistryContract:
+class RegistryContract(_Deployed):
     """AttesterRegistry."""
 
     EVENTS = ("KeyAccredited", "KeySuspended", "KeyReinstated", "KeyRevoked")
 
-    def __init__(self, client: ChainClient, address: str) -> None:
-        self.client = client
-        self.address = Address(address)
-        self.contract: Contract = client.contract("AttesterRegistry", address)
-
-    @classmethod
-    def of(cls, client: ChainClient, deployment: Deployment) -> RegistryContract:
-        return cls(client, deployment.address("AttesterRegistry"))
+    NAME = "AttesterRegistry"
 
     def accredit(
         self, key: VerifyKey, role: Role, valid_from: datetime, valid_until: datetime | None = None
@@ -197,19 +198,12 @@ def _registry_event(name: str, log: Any) -> RegistryEvent:
     )
 
 
-class CredentialStatusContract:
+class CredentialStatusContract(_Deployed):
     """CredentialStatus."""
 
     SUSPENDED, REVOKED, ACTIVE = 1, 2, 0
 
-    def __init__(self, client: ChainClient, address: str) -> None:
-        self.client = client
-        self.address = Address(address)
-        self.contract: Contract = client.contract("CredentialStatus", address)
-
-    @classmethod
-    def of(cls, client: ChainClient, deployment: Deployment) -> CredentialStatusContract:
-        return cls(client, deployment.address("CredentialStatus"))
+    NAME = "CredentialStatus"
 
     def _send(self, action: str, credential_id: bytes, issuer: VerifyKey, reason: int) -> TxOutcome:
         fn = getattr(self.contract.functions, action)(credential_id, issuer.raw, reason)
