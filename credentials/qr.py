@@ -29,8 +29,8 @@ import qrcode
 import qrcode.constants
 import qrcode.image.svg
 
-from ledger.canonical import canonicalize, parse_json
-from ledger.errors import LedgerError, QrInvalid, QrTooLarge
+from ledger.canonical import MAX_DEPTH, canonicalize, nesting_depth_exceeds, parse_json
+from ledger.errors import LedgerError, MalformedJSON, QrInvalid, QrTooLarge
 
 __all__ = [
     "DICTIONARY_V1",
@@ -95,6 +95,7 @@ def decode_payload(text: str) -> dict[str, Any]:
     Raises:
         QrInvalid: wrong prefix, not base45, not LPL1 deflate, too large, not JSON, not a
             JSON object, or not in canonical (JCS) form.
+        MalformedJSON: the decompressed JSON nests too deeply.
     """
     if not isinstance(text, str) or not text.startswith(PREFIX):
         raise QrInvalid(f"a QR payload starts with {PREFIX!r}", prefix=PREFIX)
@@ -111,6 +112,9 @@ def decode_payload(text: str) -> dict[str, Any]:
         raise QrInvalid(f"the payload is not LPL1 deflate: {exc}") from None
     if decompressor.unused_data:
         raise QrInvalid("trailing bytes after the compressed payload")
+    if nesting_depth_exceeds(data):
+        # A few hundred characters of QR can inflate to thousands of levels.
+        raise MalformedJSON(f"the QR payload nests deeper than {MAX_DEPTH} levels")
     try:
         document = parse_json(data)
         canonical = canonicalize(document)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, Final
 
 import orjson
 import rfc8785
@@ -15,6 +16,16 @@ __all__ = ["canonicalize", "parse_json"]
 _MAX_SAFE_INTEGER = 2**53 - 1
 # Below U+D800, UTF-16 code-unit order (JCS's key order) equals code-point order (Python's).
 _KEY_ORDER_SAFE = "\ud7ff"
+
+MAX_DEPTH: Final = 64
+"""Deepest nesting of arrays and objects any input may have. py-evm's py_ecc raises the
+interpreter's recursion limit to 100,000, so a deeply nested document would overflow the C
+stack (SIGSEGV) inside a recursive parser long before RecursionError could fire: depth is
+measured without recursion before anything parses."""
+
+_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_EMPTY_PAIR: Final = re.compile(rb"\[\]|\{\}")
+_NOT_BRACKET: Final = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def _stdlib_equivalent(value: Any) -> bool:
@@ -82,16 +93,47 @@ def _parse_int(text: str) -> int | float:
     return value if abs(value) <= _MAX_SAFE_INTEGER else float(value)
 
 
-def parse_json(data: bytes | str) -> Any:
-    """Parse strict JSON: no NaN/Infinity, no duplicate keys (I-JSON, RFC 7493).
+def nesting_depth_exceeds(data: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``data`` nests arrays/objects deeper than ``limit``, found iteratively.
+
+    Strings are cut out first (brackets inside them do not nest); what is left is reduced to
+    its brackets, and innermost empty pairs are removed once per level: more than ``limit``
+    rounds means deeper than ``limit``. Each round is one C-speed pass.
+    """
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
+    for _ in range(limit):
+        if not brackets:
+            return False
+        reduced = _EMPTY_PAIR.sub(b"", brackets)
+        if reduced == brackets:
+            return False  # unbalanced: not ours to judge, the parser refuses it
+        brackets = reduced
+    return bool(_EMPTY_PAIR.search(brackets))
+
+
+def parse_json(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse strict JSON: UTF-8 without a byte-order mark, no NaN/Infinity, no duplicate
+    keys (I-JSON, RFC 7493), nested at most ``max_depth`` levels.
 
     Duplicate keys are rejected because two parsers could read different values
     from the same signed bytes. Integers beyond 2**53 are read as doubles, as RFC 8785
     (and every JavaScript verifier) reads them.
 
     Raises:
-        MalformedJSON: the input is not strict JSON.
+        MalformedJSON: the input is not strict JSON, or is nested too deeply.
     """
+    if isinstance(data, str):
+        raw = data.encode("utf-8", "surrogatepass")
+    else:
+        raw = bytes(data)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raise MalformedJSON("malformed JSON: a byte-order mark is not allowed (RFC 8259)")
+        try:
+            data = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedJSON(f"malformed JSON: not UTF-8 ({exc.reason})") from None
+    if nesting_depth_exceeds(raw, max_depth):
+        raise MalformedJSON(f"malformed JSON: nested deeper than {max_depth} levels")
     try:
         return json.loads(
             data,

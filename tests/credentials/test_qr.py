@@ -28,7 +28,7 @@ from credentials.qr import (
 from credentials.signal import seal_signal
 from credentials.wallet import Wallet
 from credentials.worker import StatusLocation, issue_worker_credential
-from ledger.errors import QrInvalid, QrTooLarge
+from ledger.errors import MalformedJSON, QrInvalid, QrTooLarge
 from ledger.keys import SigningKey
 
 STATUS = StatusLocation(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3")
@@ -127,6 +127,13 @@ def _packed(data: bytes) -> str:
 def test_malformed_payloads_are_refused(text: str) -> None:
     with pytest.raises(QrInvalid):
         decode_payload(text)
+
+
+def test_a_small_code_that_inflates_to_deep_json_is_refused() -> None:
+    bomb = _packed(b"[" * 30_000 + b"]" * 30_000)
+    assert len(bomb) < 200  # a QR code this small decompresses to 30,000 levels
+    with pytest.raises(MalformedJSON, match="deeper"):
+        decode_payload(bomb)
 
 
 def test_too_large_for_a_scannable_code() -> None:

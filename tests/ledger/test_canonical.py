@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.canonical import canonicalize, parse_json
+from ledger.canonical import MAX_DEPTH, canonicalize, nesting_depth_exceeds, parse_json
 from ledger.errors import InvalidRecord, MalformedJSON
 
 # RFC 8785 section 3.2.2 / appendix B examples.
@@ -73,10 +73,52 @@ def test_values_outside_ijson_are_refused(bad: object) -> None:
         canonicalize([bad])
 
 
-@pytest.mark.parametrize("text", ['{"a":1,"a":2}', "[NaN]", "{", '{"a": Infinity}', b"\xff"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":1,"a":2}', "[NaN]", "{", '{"a": Infinity}', b"\xff",
+        b"\xef\xbb\xbf{}",  # a byte-order mark
+        '{"a":1}'.encode("utf-16"), '{"a":1}'.encode("utf-32"),  # json.loads would guess these
+    ],
+)  # fmt: skip
 def test_parse_json_is_strict(text: str | bytes) -> None:
     with pytest.raises(MalformedJSON):
         parse_json(text)
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_nesting_is_limited_before_parsing(opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    assert parse_json(opener * MAX_DEPTH + "1" + closer * MAX_DEPTH) is not None
+    for depth in (MAX_DEPTH + 1, 80_000):
+        with pytest.raises(MalformedJSON, match="nested deeper"):
+            parse_json(opener * depth + "1" + closer * depth)
+
+
+def test_brackets_inside_strings_do_not_nest() -> None:
+    deep_text = '"' + "[" * 1000 + '\\"{' * 500 + '"'
+    assert parse_json("[" + deep_text + "]") == [json.loads(deep_text)]
+    assert not nesting_depth_exceeds(b'{"a":"[[[[","b":[["]]]]"]]}', limit=3)
+    assert nesting_depth_exceeds(b'{"a":"[[[[","b":[["]]]]"]]}', limit=2)
+    assert nesting_depth_exceeds(b'{"a":"x","b":[[[1]]]}', limit=3)
+
+
+def test_deep_json_cannot_crash_the_interpreter() -> None:
+    """py_ecc raises the recursion limit to 100,000, so without the depth check json's C
+    parser overflows the stack (SIGSEGV) instead of raising: run it where a crash shows."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, py_ecc  # what the embedded EVM imports\n"
+        "assert sys.getrecursionlimit() >= 100_000, sys.getrecursionlimit()\n"
+        "from ledger.canonical import parse_json\n"
+        "from ledger.errors import MalformedJSON\n"
+        "try:\n    parse_json(b'[' * 200_000 + b']' * 200_000)\n"
+        "except MalformedJSON:\n    print('refused')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "refused"), done.stderr
 
 
 # The fast path must be byte-identical to the reference implementation on everything it takes.
