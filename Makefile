@@ -21,7 +21,7 @@ test-quick: setup
 	LEDGER_QUICK=1 tools/test.sh
 
 lint: setup
-	ruff check . && ruff format --check . && mypy
+	ruff check . && ruff format --check . && mypy && lint-imports --no-cache
 
 artifacts: setup
 	ape compile --force && python tools/export_artifacts.py

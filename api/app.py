@@ -9,6 +9,8 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
+from domain import open_ledger
+from domain.workers import WorkerCredentials
 from ledger.anchoring import AnchoringPolicy
 from ledger.service import Ledger, LedgerConfig
 
@@ -53,7 +55,8 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = ledger is None
-        app.state.ledger = ledger or Ledger.open(ledger_config(settings))
+        app.state.ledger = ledger or open_ledger(ledger_config(settings))
+        app.state.workers = WorkerCredentials(app.state.ledger)
         if settings.worker:
             app.state.ledger.start_worker(settings.worker_interval_seconds)
         try:
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     app.state.settings = settings
     if ledger is not None:
         app.state.ledger = ledger  # usable before (or without) the lifespan, e.g. by fuzzers
+        app.state.workers = WorkerCredentials(ledger)
     install_problem_handlers(app)
     for router in (
         attestations.router,

@@ -1,4 +1,5 @@
-"""Dependencies as ``Annotated`` aliases: the ledger, a JSON body, an authenticated admin."""
+"""Dependencies as ``Annotated`` aliases: the ledger and its domain services, a JSON body,
+an authenticated admin, the signer of a signed request."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from domain.workers import WorkerCredentials
 from ledger.canonical import parse_json
 from ledger.errors import BodyTooLarge, SchemaViolation, Unauthorized
 from ledger.service import Ledger
@@ -17,7 +19,16 @@ from ledger.store.records import StoreNonces
 
 from .settings import Settings
 
-__all__ = ["AdminDep", "JsonBody", "LedgerDep", "SettingsDep"]
+__all__ = [
+    "AdminDep",
+    "JsonBody",
+    "LedgerDep",
+    "ReaderDep",
+    "SettingsDep",
+    "WorkersDep",
+    "request_target",
+    "verify_signed_request",
+]
 
 
 def get_ledger(request: Request) -> Ledger:
@@ -30,8 +41,14 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_workers(request: Request) -> WorkerCredentials:
+    workers: WorkerCredentials = request.app.state.workers
+    return workers
+
+
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+WorkersDep = Annotated[WorkerCredentials, Depends(get_workers)]
 
 
 async def read_body(request: Request) -> bytes:
@@ -64,23 +81,53 @@ async def json_body(request: Request, body: Annotated[bytes, Depends(read_body)]
 JsonBody = Annotated[Any, Depends(json_body)]
 
 
+def request_target(request: Request) -> str:
+    """The request's path and query string exactly as the client sent them (what a signed
+    request signs)."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
 def verify_signed_request(
-    request: Request, ledger: Ledger, body: bytes, signers: Collection[str]
+    request: Request,
+    ledger: Ledger,
+    body: bytes,
+    signers: Collection[str] | None,
+    *,
+    who: str = "allowed to make this request",
 ) -> str:
-    """Check ``Authorization: Envelope ...`` (signature, one of ``signers``, this method, path
-    and body, clock skew) and consume its nonce; returns the signer's did."""
+    """Check ``Authorization: Envelope ...`` (signature, one of ``signers`` or anyone, this
+    method, path, query, body and deployment, clock skew) and consume its nonce; returns
+    the signer's did."""
     with session_scope(ledger.engine) as session:
         nonces = StoreNonces(session)
         envelope = verify_request(
             request.headers.get("authorization", ""),
             request.method,
-            request.url.path,
+            request_target(request),
             body,
-            admins=signers,
+            audience=ledger.audience,
+            signers=signers,
             nonces=nonces,
+            who=who,
         )
         nonces.consume(envelope.signer, envelope.nonce)
     return envelope.signer
+
+
+def signed_reader(
+    request: Request, ledger: LedgerDep, body: Annotated[bytes, Depends(read_body)]
+) -> str | None:
+    """The did of a signed request's signer (any key: a worker reading their own record),
+    or None when the request is not signed. What it may read is the route's decision."""
+    if not request.headers.get("authorization", "").startswith(SCHEME + " "):
+        return None
+    return verify_signed_request(request, ledger, body, None)
+
+
+ReaderDep = Annotated[str | None, Depends(signed_reader)]
 
 
 def require_admin(
@@ -103,7 +150,9 @@ def require_admin(
             raise Unauthorized("invalid admin token")
         return "token"
     if scheme == SCHEME:
-        return verify_signed_request(request, ledger, body, settings.admin_dids)
+        return verify_signed_request(
+            request, ledger, body, settings.admin_dids, who="an admin of this server"
+        )
     raise Unauthorized("admin endpoints need 'Authorization: Bearer <token>' or a signed request")
 
 

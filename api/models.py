@@ -8,6 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from ledger.store.records import RecordStatus
+from ledger.timeutil import format_optional, format_time
+
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
@@ -44,6 +47,21 @@ class RecordStatusOut(ApiModel):
     block_number: int | None
     anchored_at: str | None
     time_to_anchor_seconds: float | None
+
+    @classmethod
+    def of(cls, status: RecordStatus) -> RecordStatusOut:
+        tta = status.time_to_anchor
+        return cls(
+            id=status.record_id,
+            kind=status.kind,
+            status=status.state,
+            received_at=format_time(status.received_at),
+            batch_id=status.batch_id,
+            tx_hash=status.tx_hash,
+            block_number=status.block_number,
+            anchored_at=format_optional(status.anchored_at),
+            time_to_anchor_seconds=None if tta is None else round(tta.total_seconds(), 3),
+        )
 
 
 class AttestationOut(ApiModel):

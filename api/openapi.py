@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ledger.schemas.audit import AuditPayload
+from domain.audits.schema import AuditPayload
 
 __all__ = ["audit_envelope_schema", "json_request", "model_schema"]
 

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from credentials import errors as ce
+from domain.workers import errors as we
 from ledger import errors as e
 
 __all__ = ["PROBLEM_BASE", "install_problem_handlers", "problem_response"]
@@ -23,28 +25,30 @@ MEDIA_TYPE = "application/problem+json"
 STATUS: list[tuple[type[e.LedgerError], int]] = [
     (e.BodyTooLarge, 413),
     (e.MalformedJSON, 400),
-    (e.QrTooLarge, 413),
+    (ce.QrTooLarge, 413),
     (e.InvalidRecord, 422),
     (e.SignatureError, 401),
     (e.UnknownSigner, 401),
     (e.NotAccredited, 403),
     (e.SignerRevoked, 403),
+    (e.SignerSuspended, 403),
     (e.NonceReplayed, 409),
-    (e.ChallengeReplayed, 409),
-    (e.PresentationReplayed, 409),
-    (e.CredentialRevoked, 409),
-    (e.CredentialSuspended, 409),
-    (e.IssuerNotAccredited, 403),
+    (we.ChallengeReplayed, 409),
+    (we.PresentationReplayed, 409),
+    (we.CredentialRevoked, 409),
+    (we.CredentialSuspended, 409),
+    (we.IssuerNotAccredited, 403),
     (e.ClockSkew, 422),
     (e.VerificationError, 422),
     (e.Unauthorized, 401),
+    (e.Forbidden, 403),
     (e.NotFound, 404),
     (e.Conflict, 409),
     (e.ChainUnavailable, 503),
     (e.DeploymentMissing, 503),
     (e.ContractRevert, 409),
     (e.ChainError, 502),
-    (e.WalletError, 400),
+    (ce.WalletError, 400),
     (e.KeyFileError, 400),
 ]
 

@@ -58,6 +58,7 @@ from _helpers import (
 from eth_abi.packed import encode_packed
 from eth_utils.crypto import keccak
 
+from domain import open_ledger
 from ledger.canonical import canonicalize
 from ledger.chain.anvil import Anvil
 from ledger.chain.client import ChainClient
@@ -217,7 +218,7 @@ def measure_ingest(rpc_url: str, records: int, *, profile: bool) -> IngestReport
     profiler = cProfile.Profile() if profile else None
     with tempfile.TemporaryDirectory(prefix="ledger-bench-") as folder:
         database_url = f"sqlite:///{Path(folder) / 'ledger.db'}"
-        ledger = Ledger.open(LedgerConfig(database_url=database_url, rpc_url=rpc_url))
+        ledger = open_ledger(LedgerConfig(database_url=database_url, rpc_url=rpc_url))
         try:
             ledger.accredit(auditor.did, Role.AUDITOR)
             with pinned_to_one_core():

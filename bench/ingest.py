@@ -42,11 +42,12 @@ from typing import Any
 import httpx
 from _helpers import REPO, pinned_to_one_core, print_table, raw_verify_per_s, sign_audits
 
+from domain import open_ledger
 from ledger.chain.anvil import Anvil, free_port
 from ledger.envelope import Envelope
 from ledger.keys import SigningKey
 from ledger.roles import Role
-from ledger.service import Ledger, LedgerConfig
+from ledger.service import LedgerConfig
 
 CHUNK = 1000
 SERVER_START_TIMEOUT = 90.0
@@ -84,7 +85,7 @@ class ModeResult:
 
 def prepare_database(database_url: str, rpc_url: str, auditor: SigningKey) -> None:
     """Deploy the contracts on anvil, bind the database to them, accredit the auditor."""
-    ledger = Ledger.open(LedgerConfig(database_url=database_url, rpc_url=rpc_url))
+    ledger = open_ledger(LedgerConfig(database_url=database_url, rpc_url=rpc_url))
     try:
         ledger.accredit(auditor.did, Role.AUDITOR)
     finally:

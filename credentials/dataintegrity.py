@@ -102,6 +102,10 @@ class VerifiedProof:
         purpose: the proof purpose (``assertionMethod``, ``authentication``...).
         challenge: the signed challenge, if any.
         domain: the signed domain, if any (a tuple when the proof lists several).
+        signed_digest: ``sha256:`` + hex SHA-256 of the bytes the signature covers (the
+            cryptosuite's hash data: canonical proof options and canonical document). Two
+            JSON texts with the same ``signed_digest`` are the same signed statement, however
+            their JSON differs (key order, a no-op ``@context`` entry): replay checks use it.
     """
 
     suite: str
@@ -111,6 +115,7 @@ class VerifiedProof:
     purpose: str
     challenge: str | None
     domain: str | tuple[str, ...] | None
+    signed_digest: str
 
 
 # -- dates -------------------------------------------------------------------------------
@@ -388,6 +393,7 @@ def verify_proof(
         purpose=purpose,
         challenge=proof_challenge,
         domain=proof_domain,
+        signed_digest="sha256:" + hashlib.sha256(to_verify).hexdigest(),
     )
 
 

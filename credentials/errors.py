@@ -5,13 +5,21 @@ a caller (API, CLI) can say *which* part of a credential is wrong without parsin
 
     LedgerError                                   (ledger.errors)
     ├── InvalidRecord                             (ledger.errors)
+    │   ├── CredentialInvalid      credential_invalid       (.field) not a worker credential
+    │   ├── QrInvalid              qr_invalid               not an LPL1 QR payload
+    │   │   └── QrTooLarge         qr_too_large             past QR version 25 at level M
     │   ├── JsonLdInvalid          jsonld_invalid           JSON-LD processing failed
     │   │   ├── ContextNotBundled  context_not_bundled      (.url) never fetched from the network
     │   │   ├── UndefinedTerm      undefined_term           (.term, .paths) would be dropped
     │   │   ├── RelativeIri        relative_iri             (.value, .paths) would be dropped
     │   │   └── ControlCharacter   control_character        (.path, .codepoint)
     │   └── ProofOptionsInvalid    proof_options_invalid    (.option) cannot sign with these options
+    ├── KeyFileError                              (ledger.errors)
+    │   └── WalletError            wallet_error             wrong PIN, damaged or incomplete
     └── VerificationError                         (ledger.errors)
+        ├── PresentationExpired    presentation_expired     check: freshness
+        ├── HolderMismatch         holder_mismatch          check: holder_binding
+        ├── CredentialNotValid     credential_not_valid     check: validity (validFrom/Until)
         └── ProofError             proof_invalid            a Data Integrity proof check failed
             ├── ProofMissing               proof_missing                check: proof_present
             ├── UnsupportedCryptosuite     unsupported_cryptosuite      check: cryptosuite
@@ -30,14 +38,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ledger.errors import InvalidRecord, SignatureError, VerificationError
+from ledger.errors import InvalidRecord, KeyFileError, SignatureError, VerificationError
 
 __all__ = [
     "ChallengeMismatch",
     "ContextNotBundled",
     "ControlCharacter",
+    "CredentialInvalid",
+    "CredentialNotValid",
     "DomainMismatch",
+    "HolderMismatch",
     "JsonLdInvalid",
+    "PresentationExpired",
     "ProofContextInvalid",
     "ProofCreatedInvalid",
     "ProofError",
@@ -46,10 +58,13 @@ __all__ = [
     "ProofOptionsInvalid",
     "ProofPurposeMismatch",
     "ProofSignatureInvalid",
+    "QrInvalid",
+    "QrTooLarge",
     "RelativeIri",
     "UndefinedTerm",
     "UnsupportedCryptosuite",
     "VerificationMethodInvalid",
+    "WalletError",
 ]
 
 
@@ -189,3 +204,52 @@ class ProofSignatureInvalid(ProofError, SignatureError):
     code = "proof_signature_invalid"
     title = "Proof signature invalid"
     check: ClassVar[str] = "signature"
+
+
+# -- worker credentials, presentations, QR, wallets -----------------------------------
+
+
+class CredentialInvalid(InvalidRecord):
+    """A document is not a well-formed WorkerIdentityCredential (``field`` names what)."""
+
+    code = "credential_invalid"
+    title = "Not a worker credential"
+
+    def __init__(self, detail: str, *, field: str, **data: Any) -> None:
+        super().__init__(detail, field=field, **data)
+        self.field = field
+
+
+class QrInvalid(InvalidRecord):
+    code = "qr_invalid"
+    title = "Invalid QR payload"
+
+
+class QrTooLarge(QrInvalid):
+    """The payload would need a QR code past version 25 at error correction M."""
+
+    code = "qr_too_large"
+    title = "QR payload too large to scan reliably"
+
+
+class PresentationExpired(VerificationError):
+    code = "presentation_expired"
+    title = "Presentation expired"
+    check = "freshness"
+
+
+class HolderMismatch(VerificationError):
+    code = "holder_mismatch"
+    title = "Presentation not signed by the credential's subject"
+    check = "holder_binding"
+
+
+class CredentialNotValid(VerificationError):
+    code = "credential_not_valid"
+    title = "Credential outside its validity period"
+    check = "validity"
+
+
+class WalletError(KeyFileError):
+    code = "wallet_error"
+    title = "Wallet cannot be opened or used"

@@ -12,13 +12,15 @@ and the check-in names the presentation by its hash (``sha256`` of its JCS bytes
 neither can be reused with another.
 
 Location is coarse by design (a region code or a geohash of at most 5 characters, about
-5 km), and devices are named by salted hashes, so a check-in never places a worker
-precisely or names a phone.
+5 km), and devices are named by HMACs keyed with the deployment's secret salt (which the
+ledger hands to accredited verifiers only), so a check-in never places a worker precisely
+or names a phone, and a device label cannot be recovered by guessing likely names.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -39,7 +41,7 @@ __all__ = [
 
 CHECKIN_SCHEMA: Final = "checkin/v1"
 _LOCATION: Final = re.compile(r"^[A-Za-z0-9 ._:,-]{1,64}$")
-_DEVICE_LABEL: Final = b"lpl/device/v1\x00"
+_DEVICE_LABEL: Final = b"lpl/device/v2\x00"
 
 
 def presentation_hash(presentation: Mapping[str, Any]) -> str:
@@ -47,9 +49,17 @@ def presentation_hash(presentation: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonicalize(dict(presentation))).hexdigest()
 
 
-def device_hash(identifier: str) -> str:
-    """A device's identifier as it may appear in a check-in (never the identifier itself)."""
-    return "sha256:" + hashlib.sha256(_DEVICE_LABEL + identifier.encode("utf-8")).hexdigest()
+def device_hash(identifier: str, salt: bytes) -> str:
+    """A device's identifier as it may appear in a check-in (never the identifier itself):
+    HMAC-SHA256 keyed with the deployment's device salt.
+
+    Raises:
+        SchemaViolation: a salt shorter than 16 bytes.
+    """
+    if len(salt) < 16:
+        raise SchemaViolation("the device salt is at least 16 bytes", field="device_salt")
+    digest = hmac.new(salt, _DEVICE_LABEL + identifier.encode("utf-8"), hashlib.sha256)
+    return "sha256:" + digest.hexdigest()
 
 
 def document_matches(
@@ -95,6 +105,7 @@ def checkin_payload(
     on_site: bool,
     location: str,
     verifier_device: str,
+    device_salt: bytes,
     presenting_device: str | None = None,
 ) -> dict[str, Any]:
     """The payload of a ``checkin`` envelope for ``presentation``.
@@ -106,6 +117,7 @@ def checkin_payload(
         verifier_device, presenting_device: identifiers of the scanning device and (when the
             verifier's app can observe one) the device that showed the presentation;
             hashed here with :func:`device_hash`.
+        device_salt: the deployment's device salt (``GET /v1/checkins/device-salt``).
 
     Raises:
         SchemaViolation: a malformed location.
@@ -127,8 +139,8 @@ def checkin_payload(
         "documentMatches": document_matches,
         "onSite": on_site,
         "location": location,
-        "verifierDevice": device_hash(verifier_device),
+        "verifierDevice": device_hash(verifier_device, device_salt),
     }
     if presenting_device is not None:
-        payload["presentingDevice"] = device_hash(presenting_device)
+        payload["presentingDevice"] = device_hash(presenting_device, device_salt)
     return payload

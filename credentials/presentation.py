@@ -28,17 +28,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from ledger.errors import (
-    HolderMismatch,
-    LedgerError,
-    PresentationExpired,
-    SchemaViolation,
-)
+from ledger.errors import LedgerError, SchemaViolation
 from ledger.keys import SigningKey
 from ledger.timeutil import format_time, utcnow
 
 from .dataintegrity import EDDSA_RDFC_2022, add_proof, parse_datetime, verify_proof
-from .errors import ChallengeMismatch, ProofCreatedInvalid
+from .errors import ChallengeMismatch, HolderMismatch, PresentationExpired, ProofCreatedInvalid
 from .loader import CREDENTIALS_CONTEXT_V2, LABOUR_CONTEXT_V1
 from .signal import signal_length_ok
 from .worker import (
@@ -135,6 +130,7 @@ class PresentationReport:
     challenge: str | None = None
     domain: str | None = None
     signal: str | None = None
+    signed_digest: str | None = None  # what the holder's signature covers (replay key)
 
     @property
     def verified(self) -> bool:
@@ -295,6 +291,7 @@ def check_presentation(
             document, expected_purpose="authentication", domain=domain, now=created
         )
         signer.append(verified.controller)
+        report.signed_digest = verified.signed_digest
 
     report.run("presentation_signature", presentation_signature)
 

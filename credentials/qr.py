@@ -13,7 +13,7 @@ As EU digital COVID certificates do (``HC1:`` + base45 + zlib), with two choices
 
 Base45 (RFC 9285) uses only the QR alphanumeric alphabet, so the whole payload is coded
 in alphanumeric mode (5.5 bits a character). Codes are rendered at error correction M and
-refused past version 25 (:class:`~ledger.errors.QrTooLarge`): beyond that, phone cameras
+refused past version 25 (:class:`~credentials.errors.QrTooLarge`): beyond that, phone cameras
 struggle with a printed card or a cracked screen.
 """
 
@@ -30,7 +30,9 @@ import qrcode.constants
 import qrcode.image.svg
 
 from ledger.canonical import MAX_DEPTH, canonicalize, nesting_depth_exceeds, parse_json
-from ledger.errors import LedgerError, MalformedJSON, QrInvalid, QrTooLarge
+from ledger.errors import LedgerError, MalformedJSON
+
+from .errors import QrInvalid, QrTooLarge
 
 __all__ = [
     "DICTIONARY_V1",

@@ -40,13 +40,14 @@ from pathlib import Path
 from typing import Any, Final
 
 from ledger.canonical import canonicalize, parse_json
-from ledger.errors import KeyFileError, LedgerError, SchemaViolation, WalletError
+from ledger.errors import KeyFileError, LedgerError, SchemaViolation
 from ledger.keyfile import MEMLIMIT, OPSLIMIT, decrypt_secret, encrypt_secret
 from ledger.keys import SigningKey
 from ledger.timeutil import format_time, utcnow
 from ledger.types import Did
 
 from .commitment import DocumentSecret, matches
+from .errors import WalletError
 from .presentation import MAX_LIFETIME, create_presentation
 from .signal import investigator_sealing_key, seal_signal, signal_binding
 from .worker import parse_worker_credential

@@ -47,14 +47,14 @@ from typing import Any, Final
 from eth_utils.crypto import keccak
 
 from ledger.canonical import canonicalize
-from ledger.errors import CredentialInvalid, CredentialNotValid, SchemaViolation
+from ledger.errors import SchemaViolation
 from ledger.keys import InvalidKey, SigningKey, VerifyKey
 from ledger.timeutil import format_time, utcnow
 from ledger.types import Did
 
 from .commitment import COMMITMENT_SCHEME, DocumentSecret, commit, normalise_country
 from .dataintegrity import EDDSA_RDFC_2022, VerifiedProof, add_proof, parse_datetime, verify_proof
-from .errors import VerificationMethodInvalid
+from .errors import CredentialInvalid, CredentialNotValid, VerificationMethodInvalid
 from .loader import CREDENTIALS_CONTEXT_V2, LABOUR_CONTEXT_V1
 
 __all__ = [

@@ -29,8 +29,10 @@ import math
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
@@ -41,12 +43,14 @@ from .chain.contracts import AnchorContract
 from .errors import ChainError, ChainUnavailable, ContractRevert
 from .failpoints import failpoint
 from .merkle import MerkleTree
-from .roles import Kind
 from .store.db import as_utc, session_scope
 from .store.leases import acquire_lease
-from .store.models import BatchRow, BatchState, RecordProofRow, RecordRow
+from .store.models import BatchRow, BatchState, OutboxRow, OutboxState, RecordProofRow, RecordRow
 from .timeutil import utcnow
 from .types import TxHash
+
+if TYPE_CHECKING:
+    from .outbox import OutboxRelay
 
 __all__ = ["Anchorer", "AnchoringPolicy", "PassReport"]
 
@@ -71,10 +75,11 @@ class PassReport:
     anchored: list[int] = field(default_factory=list)
     error: str | None = None
     lease_held: bool = True
+    relayed: list[int] = field(default_factory=list)  # outbox rows that moved
 
     @property
     def did_work(self) -> bool:
-        return bool(self.cut or self.submitted or self.anchored)
+        return bool(self.cut or self.submitted or self.anchored or self.relayed)
 
 
 class Anchorer:
@@ -86,11 +91,15 @@ class Anchorer:
         anchor: AnchorContract,
         policy: AnchoringPolicy | None = None,
         *,
+        kind_codes: Callable[[str], int],
+        outbox: OutboxRelay | None = None,
         holder: str | None = None,
     ) -> None:
         self.engine = engine
         self.anchor = anchor
         self.policy = policy or AnchoringPolicy()
+        self.kind_codes = kind_codes  # a record kind's label -> the number anchored with it
+        self.outbox = outbox  # chain writes that follow records; same account, same lease
         self.holder = holder or f"anchorer-{uuid.uuid4().hex[:12]}"
         self.from_block = 0  # where to search for Anchored events (the deployment block)
         # One pass at a time in this process (the API's "anchor now" and the worker thread).
@@ -111,6 +120,9 @@ class Anchorer:
             report.cut = self.cut_batches(force=force, now=now)
             try:
                 self._advance_in_flight(report, now)
+                if self.outbox is not None:
+                    relayed = self.outbox.run_once(now=now)
+                    report.relayed = relayed.submitted + relayed.done + relayed.failed
             except ChainUnavailable as exc:
                 report.error = exc.detail
                 log.warning("chain unavailable, anchoring will retry: %s", exc.detail)
@@ -140,6 +152,7 @@ class Anchorer:
             total.submitted += report.submitted
             total.anchored += report.anchored
             total.error = report.error
+            total.relayed += report.relayed
             if report.error or not self._has_unanchored():
                 break
             if not report.did_work:
@@ -147,6 +160,7 @@ class Anchorer:
         return total
 
     def _has_unanchored(self) -> bool:
+        """Records not anchored yet, or outbox rows not relayed yet."""
         with session_scope(self.engine) as session:
             pending = session.exec(
                 select(RecordRow.id).where(col(RecordRow.batch_id).is_(None)).limit(1)
@@ -154,7 +168,12 @@ class Anchorer:
             open_batch = session.exec(
                 select(BatchRow.id).where(BatchRow.state != BatchState.ANCHORED).limit(1)
             ).first()
-            return pending is not None or open_batch is not None
+            unrelayed = session.exec(
+                select(OutboxRow.id)
+                .where(col(OutboxRow.state).in_([OutboxState.PENDING, OutboxState.SUBMITTED]))
+                .limit(1)
+            ).first()
+            return pending is not None or open_batch is not None or unrelayed is not None
 
     # -- cut ----------------------------------------------------------------------------
 
@@ -203,7 +222,7 @@ class Anchorer:
             session.add(
                 BatchRow(
                     id=batch_id,
-                    kind=int(Kind.parse(kind)),
+                    kind=self.kind_codes(kind),
                     root="0x" + tree.root.hex(),
                     count=len(ids),
                     state=BatchState.BATCHED,
@@ -365,10 +384,19 @@ class Anchorer:
 
     # -- loop ---------------------------------------------------------------------------
 
-    def run_forever(self, stop: threading.Event, *, interval: float = 1.0) -> None:
-        """Pass after pass until ``stop`` is set (the ``ledger serve`` background thread)."""
+    def run_forever(
+        self,
+        stop: threading.Event,
+        *,
+        interval: float = 1.0,
+        also: Callable[[], None] | None = None,
+    ) -> None:
+        """Pass after pass until ``stop`` is set (the ``ledger serve`` background thread);
+        ``also`` runs before each pass (following the registry)."""
         while not stop.is_set():
             try:
+                if also is not None:
+                    also()
                 report = self.run_once()
             except ContractRevert as exc:
                 log.error("anchoring pass failed: %s", exc.detail)

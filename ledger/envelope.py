@@ -6,8 +6,10 @@ we sign; ``z`` + base58btc is accepted too); ``signer`` is the author's did:key;
 ``nonce`` makes every envelope unique and lets replays be refused.
 
 :func:`verify_envelope` checks, in this order, and raises the error naming the failed check:
-signature → signer known → not revoked → accredited for the kind at ``created`` →
-``created`` within the allowed clock skew → nonce not seen before.
+signature → signer known → accredited for one of the kind's roles, not revoked, not
+suspended, both at ``created`` and at the server's receive time → ``created`` within the
+allowed clock skew → nonce not seen before. Which roles may sign a kind is the kind's
+handler's business (:mod:`ledger.kinds`); the envelope only requires a well-formed label.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ from .errors import (
     NotAccredited,
     SchemaViolation,
     SignerRevoked,
+    SignerSuspended,
     UnknownSigner,
 )
 from .keys import SigningKey, VerifyKey, multibase_decode, multibase_encode
+from .kinds import KIND_LABEL
 from .merkle import leaf_of
-from .roles import KIND_ROLES, Kind, Role
+from .roles import Role
 from .timeutil import format_time, parse_time, utcnow
 from .types import Did, Leaf, RecordId
 
@@ -48,7 +52,7 @@ __all__ = [
 ]
 
 _FIELDS = ("kind", "payload", "signer", "created", "nonce", "signature")
-_NONCE = re.compile(r"^[A-Za-z0-9_-]{22,128}$")  # >= 128 bits of base64url or hex
+_NONCE = re.compile(r"[A-Za-z0-9_-]{22,128}")  # >= 128 bits of base64url or hex (fullmatch)
 DEFAULT_MAX_FUTURE_SKEW = timedelta(minutes=5)
 DEFAULT_MAX_AGE = timedelta(days=7)
 
@@ -87,12 +91,10 @@ class Envelope:
             raise SchemaViolation(f"unknown envelope field {extra[0]!r}", field=extra[0])
         kind, payload, signer = data["kind"], data["payload"], data["signer"]
         nonce, signature = data["nonce"], data["signature"]
-        if not isinstance(kind, str):
-            raise SchemaViolation("kind must be a string", field="kind")
-        try:
-            Kind.parse(kind)
-        except ValueError as exc:
-            raise SchemaViolation(str(exc), field="kind") from None
+        if not isinstance(kind, str) or not KIND_LABEL.fullmatch(kind):
+            raise SchemaViolation(
+                f"kind must be a record kind label ({KIND_LABEL.pattern})", field="kind"
+            )
         if not isinstance(payload, Mapping):
             raise SchemaViolation("payload must be a JSON object", field="payload")
         if not isinstance(signer, str):
@@ -102,7 +104,7 @@ class Envelope:
         except InvalidKey as exc:
             raise SchemaViolation(f"signer: {exc}", field="signer") from None
         parse_time(data["created"], field="created")
-        if not isinstance(nonce, str) or not _NONCE.match(nonce):
+        if not isinstance(nonce, str) or not _NONCE.fullmatch(nonce):
             raise SchemaViolation(
                 "nonce must be 22-128 characters of base64url or hex (>= 128 bits)", field="nonce"
             )
@@ -124,10 +126,6 @@ class Envelope:
     @cached_property
     def _signature_raw(self) -> bytes:
         return multibase_decode(self.signature)
-
-    @property
-    def record_kind(self) -> Kind:
-        return Kind.parse(self.kind)
 
     @cached_property
     def created_at(self) -> datetime:
@@ -207,7 +205,7 @@ def new_nonce() -> str:
 
 
 def sign_envelope(
-    kind: Kind | str,
+    kind: str,
     payload: Mapping[str, Any],
     key: SigningKey,
     *,
@@ -215,9 +213,8 @@ def sign_envelope(
     nonce: str | None = None,
 ) -> Envelope:
     """Sign ``payload`` as a record of ``kind`` by ``key``."""
-    kind_label = kind.label if isinstance(kind, Kind) else Kind.parse(kind).label
     unsigned = {
-        "kind": kind_label,
+        "kind": kind,
         "payload": dict(payload),
         "signer": key.did,
         "created": format_time(created or utcnow()),
@@ -240,6 +237,10 @@ class Accreditation:
     def is_valid_at(self, moment: datetime) -> bool:
         if self.revoked_at is not None or self.suspended:
             return False
+        return self.covers(moment)
+
+    def covers(self, moment: datetime) -> bool:
+        """The validity window includes ``moment`` (revocation and suspension aside)."""
         return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
 
 
@@ -275,6 +276,7 @@ class VerifiedEnvelope:
 def verify_envelope(
     envelope: Envelope,
     *,
+    roles: frozenset[Role],
     accreditations: AccreditationSource,
     nonces: NonceLedger | None = None,
     now: datetime | None = None,
@@ -283,14 +285,18 @@ def verify_envelope(
 ) -> VerifiedEnvelope:
     """Run every check on an envelope; raise the first that fails (see module docstring).
 
+    Args:
+        roles: the registry roles allowed to sign the envelope's kind.
+
     Raises:
-        SignatureError, UnknownSigner, SignerRevoked, NotAccredited, ClockSkew, NonceReplayed
+        SignatureError, UnknownSigner, SignerRevoked, SignerSuspended, NotAccredited,
+        ClockSkew, NonceReplayed
     """
     key = envelope.verify_signature()
     created = envelope.created_at
-    role = _accredited_role(key, envelope, created, accreditations)
-
     now = now or utcnow()
+    role = accredited_role(envelope, roles, accreditations.accreditations(key), created, now)
+
     skew = (created - now).total_seconds()
     if created - now > max_future_skew or now - created > max_age:
         raise ClockSkew(
@@ -303,22 +309,40 @@ def verify_envelope(
     return VerifiedEnvelope(envelope, key, role)
 
 
-def _accredited_role(
-    key: VerifyKey, envelope: Envelope, created: datetime, source: AccreditationSource
+def accredited_role(
+    envelope: Envelope,
+    roles: frozenset[Role],
+    known: Sequence[Accreditation],
+    created: datetime,
+    now: datetime,
 ) -> Role:
-    known = source.accreditations(key)
+    """The role under which the signer may sign ``envelope``: one of ``roles`` whose
+    accreditation holds both when the envelope says it was signed and now, when it arrives
+    (a backdated ``created`` cannot outlive an expired, suspended or revoked key).
+
+    Raises:
+        UnknownSigner, SignerRevoked, SignerSuspended, NotAccredited
+    """
     if not known:
         raise UnknownSigner(f"{envelope.signer} is not in the attester registry")
-    allowed = KIND_ROLES[envelope.record_kind]
-    relevant = [a for a in known if a.role in allowed]
+    relevant = [a for a in known if a.role in roles]
     for accreditation in relevant:
-        if accreditation.is_valid_at(created):
+        if accreditation.is_valid_at(created) and accreditation.is_valid_at(now):
             return accreditation.role
+    names = ", ".join(sorted(r.name.lower() for r in roles)) or "none"
     if any(a.revoked_at is not None for a in relevant):
-        raise SignerRevoked(f"{envelope.signer} was revoked for {envelope.kind}")
-    roles = ", ".join(sorted(r.name.lower() for r in allowed))
+        raise SignerRevoked(f"{envelope.signer} was revoked as {names}", role=names)
+    if any(a.suspended for a in relevant):
+        raise SignerSuspended(f"{envelope.signer} is suspended as {names}", role=names)
+    if any(a.covers(created) for a in relevant):
+        raise NotAccredited(
+            f"{envelope.signer}'s accreditation as {names} does not hold now "
+            f"({format_time(now)}), only at {envelope.created}",
+            role=names,
+            at=format_time(now),
+        )
     raise NotAccredited(
-        f"{envelope.signer} is not accredited as {roles} at {envelope.created}",
-        role=roles,
+        f"{envelope.signer} is not accredited as {names} at {envelope.created}",
+        role=names,
         at=envelope.created,
     )

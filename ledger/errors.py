@@ -2,44 +2,33 @@
 
 Every failure the core can report is a :class:`LedgerError` with a stable ``code``
 (the API's problem+json ``code`` and the CLI's exit message) and its data as
-attributes. Verification errors name the check that failed.
+attributes. Verification errors name the check that failed. The credentials library
+(:mod:`credentials.errors`) and the domain packages (``domain.*.errors``) grow their own
+branches from these bases.
 
     LedgerError
     ├── InvalidRecord                 invalid_record      input is not a well-formed record
     │   ├── MalformedJSON             malformed_json
     │   ├── SchemaViolation           schema_violation    (.field)
     │   ├── InvalidKey                invalid_key         not a well-formed Ed25519 key / did
-    │   ├── BodyTooLarge              body_too_large
-    │   ├── CredentialInvalid         credential_invalid  (.field) not a worker credential we issue
-    │   └── QrInvalid                 qr_invalid          not an LPL1 QR payload (or undecodable)
-    │       └── QrTooLarge            qr_too_large        (.version) past QR version 25 at level M
+    │   └── BodyTooLarge              body_too_large
     ├── VerificationError             (.check)            a signature / proof check failed
     │   ├── SignatureError            bad_signature
     │   ├── UnknownSigner             unknown_signer
     │   ├── NotAccredited             not_accredited      (.role, .at)
     │   ├── SignerRevoked             signer_revoked
+    │   ├── SignerSuspended           signer_suspended
     │   ├── NonceReplayed             nonce_replayed
     │   ├── ClockSkew                 clock_skew          (.skew_seconds)
-    │   ├── ReceiptInvalid            receipt_invalid     (.check)
-    │   ├── PresentationExpired       presentation_expired     check: freshness
-    │   ├── PresentationReplayed      presentation_replayed    check: freshness (used before)
-    │   ├── ChallengeUnknown          challenge_unknown        check: challenge (not issued here)
-    │   ├── ChallengeExpired          challenge_expired        check: challenge
-    │   ├── ChallengeReplayed         challenge_replayed       check: challenge (already used)
-    │   ├── HolderMismatch            holder_mismatch          check: holder_binding
-    │   ├── CredentialNotValid        credential_not_valid     check: validity (validFrom/Until)
-    │   ├── CredentialUnregistered    credential_unregistered  check: registered
-    │   ├── IssuerNotAccredited       issuer_not_accredited    check: issuer_accredited
-    │   ├── CredentialSuspended       credential_suspended     check: status
-    │   ├── CredentialRevoked         credential_revoked       check: status
-    │   └── CheckinMismatch           checkin_mismatch         check: checkin_binding
+    │   └── ReceiptInvalid            receipt_invalid     (.check)
     ├── Unauthorized                  unauthorized        a write without valid credentials
+    ├── Forbidden                     forbidden           authenticated, but not allowed
+    │   └── NotAParty                 not_a_party         (.record_id) reading another's record
     ├── NotFound                      not_found           (.what, .key)
     ├── Conflict                      conflict
     │   ├── DuplicateRecord           duplicate_record    (.record_id)
     │   └── NotAnchored               not_anchored        (.state) no receipt before anchoring
     ├── KeyFileError                  key_file            wrong passphrase or damaged file
-    │   └── WalletError               wallet_error        wrong PIN, damaged or incomplete wallet
     └── ChainError                    chain_error
         ├── ChainUnavailable          chain_unavailable
         ├── ContractRevert            contract_revert     (.error_name, .args)
@@ -54,43 +43,30 @@ __all__ = [
     "BodyTooLarge",
     "ChainError",
     "ChainUnavailable",
-    "ChallengeExpired",
-    "ChallengeReplayed",
-    "ChallengeUnknown",
-    "CheckinMismatch",
     "ClockSkew",
     "Conflict",
     "ContractRevert",
-    "CredentialInvalid",
-    "CredentialNotValid",
-    "CredentialRevoked",
-    "CredentialSuspended",
-    "CredentialUnregistered",
     "DeploymentMissing",
     "DuplicateRecord",
-    "HolderMismatch",
+    "Forbidden",
     "InvalidKey",
     "InvalidRecord",
-    "IssuerNotAccredited",
     "KeyFileError",
     "LedgerError",
     "MalformedJSON",
     "NonceReplayed",
+    "NotAParty",
     "NotAccredited",
     "NotAnchored",
     "NotFound",
-    "PresentationExpired",
-    "PresentationReplayed",
-    "QrInvalid",
-    "QrTooLarge",
     "ReceiptInvalid",
     "SchemaViolation",
     "SignatureError",
     "SignerRevoked",
+    "SignerSuspended",
     "Unauthorized",
     "UnknownSigner",
     "VerificationError",
-    "WalletError",
 ]
 
 
@@ -188,6 +164,12 @@ class SignerRevoked(VerificationError):
     check = "signer_not_revoked"
 
 
+class SignerSuspended(VerificationError):
+    code = "signer_suspended"
+    title = "Signer suspended"
+    check = "signer_not_suspended"
+
+
 class NonceReplayed(VerificationError):
     code = "nonce_replayed"
     title = "Nonce replayed"
@@ -214,6 +196,16 @@ class ReceiptInvalid(VerificationError):
 class Unauthorized(LedgerError):
     code = "unauthorized"
     title = "Unauthorized"
+
+
+class Forbidden(LedgerError):
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class NotAParty(Forbidden):
+    code = "not_a_party"
+    title = "Not a party to this record"
 
 
 class NotFound(LedgerError):
@@ -266,111 +258,6 @@ class ContractRevert(ChainError):
 class DeploymentMissing(ChainError):
     code = "deployment_missing"
     title = "No deployment for this chain"
-
-
-# -- worker credentials, presentations and check-ins ---------------------------------------
-
-
-class CredentialInvalid(InvalidRecord):
-    """A document is not a well-formed WorkerIdentityCredential (``field`` names what)."""
-
-    code = "credential_invalid"
-    title = "Not a worker credential"
-
-    def __init__(self, detail: str, *, field: str, **data: Any) -> None:
-        super().__init__(detail, field=field, **data)
-        self.field = field
-
-
-class QrInvalid(InvalidRecord):
-    code = "qr_invalid"
-    title = "Invalid QR payload"
-
-
-class QrTooLarge(QrInvalid):
-    """The payload would need a QR code past version 25 at error correction M."""
-
-    code = "qr_too_large"
-    title = "QR payload too large to scan reliably"
-
-
-class PresentationExpired(VerificationError):
-    code = "presentation_expired"
-    title = "Presentation expired"
-    check = "freshness"
-
-
-class PresentationReplayed(VerificationError):
-    code = "presentation_replayed"
-    title = "Presentation used before"
-    check = "freshness"
-
-
-class ChallengeUnknown(VerificationError):
-    code = "challenge_unknown"
-    title = "Challenge not issued by this ledger"
-    check = "challenge"
-
-
-class ChallengeExpired(VerificationError):
-    code = "challenge_expired"
-    title = "Challenge expired"
-    check = "challenge"
-
-
-class ChallengeReplayed(VerificationError):
-    code = "challenge_replayed"
-    title = "Challenge already used"
-    check = "challenge"
-
-
-class HolderMismatch(VerificationError):
-    code = "holder_mismatch"
-    title = "Presentation not signed by the credential's subject"
-    check = "holder_binding"
-
-
-class CredentialNotValid(VerificationError):
-    code = "credential_not_valid"
-    title = "Credential outside its validity period"
-    check = "validity"
-
-
-class CredentialUnregistered(VerificationError):
-    code = "credential_unregistered"
-    title = "Credential not registered on this ledger"
-    check = "registered"
-
-
-class IssuerNotAccredited(VerificationError):
-    code = "issuer_not_accredited"
-    title = "Issuer not accredited at issuance"
-    check = "issuer_accredited"
-
-
-class CredentialSuspended(VerificationError):
-    code = "credential_suspended"
-    title = "Credential suspended"
-    check = "status"
-
-
-class CredentialRevoked(VerificationError):
-    code = "credential_revoked"
-    title = "Credential revoked"
-    check = "status"
-
-
-class CheckinMismatch(VerificationError):
-    """The verifier's check-in envelope does not bind the presentation it came with."""
-
-    code = "checkin_mismatch"
-    title = "Check-in does not match the presentation"
-    check = "checkin_binding"
-
-
-class WalletError(KeyFileError):
-    code = "wallet_error"
-    title = "Wallet cannot be opened or used"
 
 
 def _jsonable(value: Any) -> Any:

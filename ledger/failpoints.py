@@ -17,6 +17,7 @@ POINTS = (
     "after_tx_persisted",  # signed tx and hash committed, not broadcast
     "after_broadcast",  # tx sent, outcome not recorded
     "after_confirm",  # batch anchored in the database
+    "after_outbox_persisted",  # an outbox row's signed tx committed, not broadcast
 )
 
 

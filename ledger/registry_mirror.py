@@ -1,45 +1,109 @@
 """Mirror AttesterRegistry into the database, event by event, so accreditation checks on
-ingestion cost a local query instead of an RPC call."""
+admission cost a local query instead of an RPC call, and follow it closely: the worker
+syncs every pass, and admission syncs first whenever the mirror is older than a few
+seconds, so a key suspended or revoked on chain (by a multisig admin, without us) stops
+working at once."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from datetime import timedelta
+
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from .chain.contracts import RegistryContract, RegistryEvent
+from .errors import ChainUnavailable
 from .keys import VerifyKey
 from .store.db import session_scope
 from .store.models import SignerRow, SyncCursorRow
 
-__all__ = ["sync_registry"]
+__all__ = ["RegistryMirror"]
+
+log = logging.getLogger(__name__)
 
 _CURSOR = "attester_registry"
 
 
-def sync_registry(engine: Engine, registry: RegistryContract, *, from_block: int = 0) -> int:
-    """Apply every registry event since the last sync; returns how many were applied.
+class RegistryMirror:
+    """The registry's events applied to ``signers``, with a cursor in ``sync_cursors``."""
 
-    The events and the cursor commit together, so a crash repeats a sync, never skips one.
-    """
-    head = registry.client.block_number()
-    with session_scope(engine) as session:
-        cursor = session.get(SyncCursorRow, _CURSOR)
-        start = from_block if cursor is None else cursor.block + 1
-        if start > head:
-            return 0
-        events = registry.events(start, head)
-        for event in events:
-            _apply(session, event)
-        if cursor is None:
-            cursor = SyncCursorRow(name=_CURSOR, block=head)
-        cursor.block = head
-        session.add(cursor)
-    return len(events)
+    def __init__(self, engine: Engine, registry: RegistryContract, *, from_block: int = 0) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.from_block = from_block
+        self.synced_block: int | None = None
+        self._synced_at: float | None = None  # monotonic time of the last successful sync
+        self._lock = threading.Lock()
+
+    def sync(self) -> int:
+        """Apply every registry event since the last sync; returns how many were applied.
+
+        The events and the cursor commit together, so a crash repeats a sync, never skips
+        one; applying an event twice changes nothing (another process may sync the same
+        range at the same time).
+        """
+        with self._lock:
+            started = time.monotonic()
+            head = self.registry.client.block_number()
+            for attempt in range(3):
+                try:
+                    applied = self._apply_up_to(head)
+                    break
+                except IntegrityError:  # another process created the cursor first
+                    if attempt == 2:
+                        raise
+            self.synced_block = head
+            self._synced_at = started
+            return applied
+
+    def ensure_fresh(self, max_age: timedelta, *, max_stale: timedelta) -> None:
+        """Sync unless the last sync started less than ``max_age`` ago.
+
+        When the chain cannot be reached, a mirror younger than ``max_stale`` is still used
+        (admission goes on through a short outage; receipts' verifiers check accreditation
+        on chain themselves), an older one is not.
+
+        Raises:
+            ChainUnavailable: the chain cannot be read and the mirror is older than
+                ``max_stale`` (so accreditation cannot be known).
+        """
+        synced = self._synced_at
+        age = None if synced is None else time.monotonic() - synced
+        if age is not None and age <= max_age.total_seconds():
+            return
+        try:
+            self.sync()
+        except ChainUnavailable as exc:
+            if age is None or age > max_stale.total_seconds():
+                raise ChainUnavailable(
+                    f"cannot confirm accreditations: the registry mirror is "
+                    f"{'empty' if age is None else f'{age:.0f} s old'} and {exc.detail}"
+                ) from exc
+            log.warning("registry mirror %.0f s old, chain unreachable: %s", age, exc.detail)
+
+    def _apply_up_to(self, head: int) -> int:
+        with session_scope(self.engine) as session:
+            cursor = session.get(SyncCursorRow, _CURSOR)
+            start = self.from_block if cursor is None else cursor.block + 1
+            if start > head:
+                return 0
+            events = self.registry.events(start, head)
+            for event in events:
+                _apply(session, event)
+            if cursor is None:
+                cursor = SyncCursorRow(name=_CURSOR, block=head)
+            cursor.block = head
+            session.add(cursor)
+        if events:
+            log.info("registry mirror: %d event(s) up to block %d", len(events), head)
+        return len(events)
 
 
-def _apply(session: object, event: RegistryEvent) -> None:
-    from sqlmodel import Session
-
-    assert isinstance(session, Session)
+def _apply(session: Session, event: RegistryEvent) -> None:
     key_hex = "0x" + event.key.hex()
     row = session.get(SignerRow, (key_hex, event.role))
     if event.name == "KeyAccredited":

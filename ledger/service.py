@@ -1,47 +1,49 @@
-"""The ledger as one object: database, chain, deployment, ingestion, anchoring, receipts.
+"""The ledger as one object: database, chain, deployment, admission, anchoring, receipts.
 
-Callers (the API, the CLI, scripts) build a :class:`LedgerConfig` and call
-:meth:`Ledger.open`. Nothing here reads global settings or knows about HTTP.
+Callers (the API, the CLI, scripts) build a :class:`LedgerConfig`, choose the kinds of
+record it accepts (a :class:`~ledger.kinds.KindRegistry`; the application's list lives in
+``domain``) and call :meth:`Ledger.open`. Nothing here reads global settings, knows about
+HTTP, or knows any kind of record by name.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
+import secrets
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from .admission import Accepted, AdmissionPolicy, Admitter, Submission
 from .anchoring import Anchorer, AnchoringPolicy
-from .audits import check_audit_references
 from .chain.client import ChainClient
 from .chain.contracts import AnchorContract, CredentialStatusContract, RegistryContract
 from .chain.deployment import ContractDeployment, Deployment, deploy_contracts
-from .credentials_service import CredentialRegistry
-from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope, verify_envelope
+from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope
 from .errors import (
     ChainError,
     DeploymentMissing,
-    DuplicateRecord,
     LedgerError,
-    NonceReplayed,
     NotAnchored,
+    NotAParty,
     NotFound,
-    SignatureError,
+    Unauthorized,
 )
 from .keys import VerifyKey
+from .kinds import KindRegistry, Readers
+from .outbox import OutboxRelay, RelayPolicy, outbox_backlog
 from .receipts import ReceiptReport, check_receipt
-from .registry_mirror import sync_registry
+from .registry_mirror import RegistryMirror
 from .roles import Role
-from .schemas import validate_payload
+from .signed_request import audience_of
 from .store.db import as_utc, create_schema, make_engine, session_scope
-from .store.ingest import SessionAccreditations, existing_ids, insert_records, used_nonces
+from .store.meta import kept_value
 from .store.models import BatchRow, BatchState, DeploymentRow, SignerRow
 from .store.records import (
     RecordStatus,
@@ -53,14 +55,10 @@ from .store.records import (
     record_status,
 )
 from .timeutil import format_optional, format_time, utcnow
-from .types import RecordId
 
-__all__ = ["Accepted", "Ledger", "LedgerConfig"]
+__all__ = ["Accepted", "Ledger", "LedgerConfig", "Submission"]
 
 log = logging.getLogger(__name__)
-
-ReferenceCheck = Callable[[Session, Envelope], None]
-"""Cross-record checks a kind needs beyond its schema (e.g. a follow-up names a real audit)."""
 
 
 @dataclass(frozen=True)
@@ -71,40 +69,71 @@ class LedgerConfig:
     policy: AnchoringPolicy = field(default_factory=AnchoringPolicy)
     max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW
     max_age: timedelta = DEFAULT_MAX_AGE
+    # Before admitting a write, the registry mirror is brought up to date when older than
+    # this (a key suspended on chain by a multisig admin must stop working at once).
+    registry_max_age: timedelta = timedelta(seconds=3)
+    # ... but through a chain outage, a mirror up to this old still admits writes.
+    registry_max_stale: timedelta = timedelta(minutes=10)
 
 
-@dataclass(frozen=True)
-class Accepted:
-    record_id: RecordId
-    leaf: str
-    status: str
+class _ChainReads:
+    """What kinds' rules may read from the chain (:class:`ledger.kinds.ChainView`)."""
+
+    def __init__(self, status: CredentialStatusContract) -> None:
+        self._status = status
+
+    def credential_status(self, status_id: str) -> int:
+        return self._status.status_of(bytes.fromhex(status_id.removeprefix("0x")))[0]
 
 
 class Ledger:
     """Everything a process needs to accept, anchor and prove records."""
 
     def __init__(
-        self, config: LedgerConfig, engine: Engine, client: ChainClient, deployment: Deployment
+        self,
+        config: LedgerConfig,
+        engine: Engine,
+        client: ChainClient,
+        deployment: Deployment,
+        kinds: KindRegistry,
     ) -> None:
         self.config = config
         self.engine = engine
         self.client = client
         self.deployment = deployment
+        self.kinds = kinds
+        # What signed requests to this ledger name, so they are refused everywhere else.
+        self.audience = audience_of(
+            deployment.chain_id,
+            deployment.address("ProvenanceAnchor"),
+            kept_value(engine, "instance_id", lambda: secrets.token_hex(8)),
+        )
         self.anchor = AnchorContract.of(client, deployment)
         self.registry = RegistryContract.of(client, deployment)
         self.credential_status = CredentialStatusContract.of(client, deployment)
-        self.anchorer = Anchorer(engine, self.anchor, config.policy)
+        self.admitter = Admitter(
+            kinds,
+            _ChainReads(self.credential_status),
+            AdmissionPolicy(config.max_future_skew, config.max_age),
+        )
+        relay = OutboxRelay(
+            engine, self.credential_status, RelayPolicy(confirmations=config.policy.confirmations)
+        )
+        self.anchorer = Anchorer(
+            engine, self.anchor, config.policy, kind_codes=kinds.code_of, outbox=relay
+        )
         self.anchorer.from_block = deployment.first_block
         self.accreditations = StoreAccreditations(engine)
-        self.reference_checks: dict[str, ReferenceCheck] = {"audit": check_audit_references}
-        self.credentials = CredentialRegistry(self)  # adds the worker-credential kinds' checks
+        self.mirror = RegistryMirror(engine, self.registry, from_block=deployment.first_block)
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
 
     # -- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, config: LedgerConfig, *, client: ChainClient | None = None) -> Ledger:
+    def open(
+        cls, config: LedgerConfig, kinds: KindRegistry, *, client: ChainClient | None = None
+    ) -> Ledger:
         """Connect, create the schema, find or make the deployment, mirror the registry."""
         engine = make_engine(config.database_url)
         create_schema(engine)
@@ -115,7 +144,7 @@ class Ledger:
                 else ChainClient.embedded_evm()
             )
         deployment = ensure_deployment(engine, client)
-        ledger = cls(config, engine, client, deployment)
+        ledger = cls(config, engine, client, deployment, kinds)
         ledger.sync_registry()
         return ledger
 
@@ -123,95 +152,41 @@ class Ledger:
         self.stop_worker()
         self.engine.dispose()
 
-    # -- ingestion ----------------------------------------------------------------------
+    # -- admission ----------------------------------------------------------------------
 
-    def submit(self, data: Mapping[str, Any], *, now: datetime | None = None) -> Accepted:
-        """Check and store one signed envelope as a pending record.
-
-        Order: shape → payload schema → duplicate → signature, signer, accreditation,
-        clock skew → cross-record references → nonce → insert. Nothing is written unless
-        every check passes; the record is durable when this returns.
+    def submit(
+        self,
+        data: Mapping[str, Any],
+        *,
+        attachment: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> Accepted:
+        """Admit one signed envelope as a pending record (see :mod:`ledger.admission` for
+        the order of checks). Nothing is written unless every check passes; the record is
+        durable when this returns.
 
         Raises:
-            SchemaViolation, DuplicateRecord, VerificationError subclasses, NotFound.
+            The first failing check's :class:`LedgerError`.
         """
-        (result,) = self.submit_many([data], now=now)
+        (result,) = self.submit_many([Submission(data, attachment)], now=now)
         if isinstance(result, LedgerError):
             raise result
         return result
 
     def submit_many(
-        self, items: Sequence[Any], *, now: datetime | None = None
+        self, items: Sequence[Submission | Any], *, now: datetime | None = None
     ) -> list[Accepted | LedgerError]:
-        """Check every envelope on its own; store the accepted ones with one commit.
+        """Admit every envelope on its own; store the accepted ones with one commit.
 
-        Returns, position by position, the accepted record or the error that rejected it.
+        Returns, position by position, the accepted record or the error that refused it.
         """
+        submissions = [i if isinstance(i, Submission) else Submission(i) for i in items]
+        self.mirror.ensure_fresh(
+            self.config.registry_max_age, max_stale=self.config.registry_max_stale
+        )
         now = now or utcnow()
-        results: list[Accepted | LedgerError | None] = [None] * len(items)
         with session_scope(self.engine) as session:
-            accreditations = SessionAccreditations(session)
-            stored: set[str] = set()
-            used: set[tuple[str, str]] = set()
-            accepted: list[tuple[int, Envelope, str | None]] = []
-            # Duplicates and nonces are looked up with one query each per chunk of items.
-            pending: list[tuple[int, Envelope, str | None]] = []
-            for position, outcome in enumerate(_prepare(item) for item in items):
-                if isinstance(outcome, LedgerError):
-                    results[position] = outcome
-                else:
-                    pending.append((position, *outcome))
-                if len(pending) >= 256 or (position == len(items) - 1 and pending):
-                    stored |= existing_ids(session, [e.record_id for _, e, _ in pending])
-                    used |= used_nonces(session, [(e.signer, e.nonce) for _, e, _ in pending])
-                    for item in pending:
-                        error = self._admit(session, item[1], stored, used, accreditations, now)
-                        if error is None:
-                            accepted.append(item)
-                        else:
-                            results[item[0]] = error
-                    pending = []
-            failures = insert_records(session, [(e, s) for _, e, s in accepted], received_at=now)
-            for index, (position, envelope, _) in enumerate(accepted):
-                error = failures.get(index)
-                results[position] = error or Accepted(
-                    envelope.record_id, "0x" + envelope.leaf.hex(), "pending"
-                )
-        return [r for r in results if r is not None]
-
-    def _admit(
-        self,
-        session: Session,
-        envelope: Envelope,
-        stored: set[str],
-        used: set[tuple[str, str]],
-        accreditations: SessionAccreditations,
-        now: datetime,
-    ) -> LedgerError | None:
-        """The checks that need the database, in the documented order; the envelope's id and
-        nonce are marked as taken when it passes (so a repeat later in a batch is refused)."""
-        try:
-            if envelope.record_id in stored:
-                raise DuplicateRecord(
-                    f"record {envelope.record_id} exists", record_id=envelope.record_id
-                )
-            verify_envelope(
-                envelope,
-                accreditations=accreditations,
-                now=now,
-                max_future_skew=self.config.max_future_skew,
-                max_age=self.config.max_age,
-            )
-            check = self.reference_checks.get(envelope.kind)
-            if check is not None:
-                check(session, envelope)
-            if (envelope.signer, envelope.nonce) in used:
-                raise NonceReplayed(f"nonce {envelope.nonce} was already used by {envelope.signer}")
-        except LedgerError as exc:
-            return exc
-        stored.add(envelope.record_id)
-        used.add((envelope.signer, envelope.nonce))
-        return None
+            return self.admitter.admit(session, submissions, now)
 
     # -- reading ------------------------------------------------------------------------
 
@@ -223,8 +198,43 @@ class Ledger:
         with session_scope(self.engine) as session:
             return record_status(session, record_id)
 
+    def authorize_read(self, record_id: str, reader: str | None) -> None:
+        """Whether ``reader`` (an authenticated did, or None for anyone) may read the record's
+        envelope and receipt: anyone for public kinds; for the others, the record's parties
+        (as its kind names them) and keys accredited now for the kind's reader roles.
+
+        Raises:
+            NotFound, Unauthorized (no reader for a parties-only kind), NotAParty.
+        """
+        with session_scope(self.engine) as session:
+            row = get_record(session, record_id)
+            handler = self.kinds.get(row.kind)
+            if handler is None or handler.readers == Readers.PUBLIC:
+                return
+            if reader is None:
+                raise Unauthorized(
+                    f"{row.kind} records are readable by their parties only: "
+                    "send a signed request (Authorization: Envelope ...)"
+                )
+            if reader in handler.parties(session, envelope_of(row)):
+                return
+        if handler.reader_roles and self.is_accredited_now(reader, handler.reader_roles):
+            return
+        raise NotAParty(f"{reader} is not a party to {record_id}", record_id=record_id)
+
+    def is_accredited_now(self, did: str, roles: frozenset[Role]) -> bool:
+        """Whether ``did`` holds one of ``roles`` now (the registry mirror)."""
+        now = utcnow()
+        try:
+            key = VerifyKey.from_did(did)
+        except LedgerError:
+            return False
+        return any(
+            a.role in roles and a.is_valid_at(now) for a in self.accreditations.accreditations(key)
+        )
+
     def receipt(self, record_id: str) -> dict[str, Any]:
-        """The receipt of an anchored record.
+        """The receipt of an anchored record (callers check :meth:`authorize_read` first).
 
         Raises:
             NotFound: unknown record, or not anchored yet (``what="receipt"``).
@@ -267,8 +277,9 @@ class Ledger:
         try:
             with session_scope(self.engine) as session:
                 queue = backlog(session)
+                relays = outbox_backlog(session)
         except Exception as exc:  # the database itself is what failed
-            database_ok, queue = False, {"error": str(exc)}
+            database_ok, queue, relays = False, {"error": str(exc)}, {}
         head: int | None = None
         try:
             head = self.client.block_number()
@@ -282,15 +293,19 @@ class Ledger:
                 "chainId": self.deployment.chain_id,
                 "head": head,
                 "embedded": self.client.embedded,
+                "audience": self.audience,
                 "contracts": {n: c.address for n, c in self.deployment.contracts.items()},
             },
             "anchoring": queue,
+            "outbox": relays,
+            "registry": {"syncedBlock": self.mirror.synced_block},
         }
 
     # -- registry -----------------------------------------------------------------------
 
     def sync_registry(self) -> int:
-        return sync_registry(self.engine, self.registry, from_block=self.deployment.first_block)
+        """Apply every registry event since the last sync; returns how many."""
+        return self.mirror.sync()
 
     def accredit(
         self,
@@ -352,11 +367,18 @@ class Ledger:
         self._worker = threading.Thread(
             target=self.anchorer.run_forever,
             args=(self._stop,),
-            kwargs={"interval": interval},
+            kwargs={"interval": interval, "also": self.follow_registry},
             name="anchoring-worker",
             daemon=True,
         )
         self._worker.start()
+
+    def follow_registry(self) -> None:
+        """Sync the registry mirror, logging (not raising) when the chain is unreachable."""
+        try:
+            self.mirror.sync()
+        except ChainError as exc:
+            log.warning("registry mirror not updated: %s", exc.detail)
 
     def stop_worker(self) -> None:
         if self._worker is None:
@@ -364,22 +386,6 @@ class Ledger:
         self._stop.set()
         self._worker.join(timeout=30)
         self._worker = None
-
-
-def _prepare(data: Any) -> tuple[Envelope, str | None] | LedgerError:
-    """Shape, payload schema, signature and leaf of one envelope: no database needed.
-
-    A bad signature is not returned here: the envelope goes on, unverified, and
-    ``verify_envelope`` reports it in the documented order (after the duplicate check).
-    """
-    try:
-        envelope = Envelope.from_dict(data)
-        subject = validate_payload(envelope.record_kind, envelope.payload)
-        with contextlib.suppress(SignatureError):
-            envelope.verify_signature()
-    except LedgerError as exc:
-        return exc
-    return envelope, subject
 
 
 def ensure_deployment(engine: Engine, client: ChainClient) -> Deployment:

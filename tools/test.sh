@@ -13,10 +13,11 @@ if [ -n "${LEDGER_QUICK:-}" ]; then marks=(-m "not slow"); fi
 step "PostgreSQL (required; started if down)"
 tools/ensure-postgres.sh
 
-step "lint: ruff, mypy (strict on ledger/ and credentials/), solhint"
+step "lint: ruff, mypy (strict), import-linter layers, solhint"
 ruff check .
 ruff format --check .
 mypy
+lint-imports --no-cache
 solhint --max-warnings 0 'contracts/**/*.sol'
 
 step "contracts on the in-process EVM (eth-tester)"

@@ -28,12 +28,11 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _validate(path: Path, payload: dict[str, Any]) -> None:
+    from domain.audits import AuditHandler
     from ledger.errors import LedgerError
-    from ledger.roles import Kind
-    from ledger.schemas import validate_payload
 
     try:
-        validate_payload(Kind.AUDIT, payload)
+        AuditHandler().parse(payload)
     except LedgerError as exc:
         fail(f"{path}: {exc.detail}")
 

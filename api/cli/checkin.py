@@ -20,7 +20,7 @@ from typing import Any
 
 import typer
 
-from .common import api_url, fail, http_error, load_signing_key
+from .common import api_url, fail, http_error, load_signing_key, signed_get
 
 app = typer.Typer(help="Possession check-ins (verifiers) and investigations.", no_args_is_help=True)
 
@@ -115,6 +115,11 @@ def submit(
     from ledger.errors import LedgerError
 
     document = _read_presentation(presentation, qr, qr_image)
+    signer = load_signing_key(verifier_key)
+    salt_response = signed_get(signer, "/v1/checkins/device-salt", api)
+    if salt_response.status_code != 200:
+        http_error(salt_response)
+    device_salt = bytes.fromhex(salt_response.json()["deviceSalt"])
     try:
         matched = document_matches(
             document,
@@ -129,11 +134,12 @@ def submit(
             on_site=on_site,
             location=location,
             verifier_device=device_id,
+            device_salt=device_salt,
             presenting_device=presenting_device,
         )
     except LedgerError as exc:
         fail(exc.detail)
-    envelope = sign_envelope("checkin", payload, load_signing_key(verifier_key))
+    envelope = sign_envelope("checkin", payload, signer)
     response = httpx.post(
         api_url(api) + "/v1/checkins",
         json={"presentation": document, "envelope": envelope.to_dict()},
@@ -154,18 +160,13 @@ def investigate(
 ) -> None:
     """Fetch check-ins and coercion flags (accredited investigators only) and open each
     check-in's sealed holder signal with the investigator's key."""
-    import httpx
 
     from credentials.signal import open_signal, signal_binding
     from ledger.errors import LedgerError
-    from ledger.signed_request import request_authorization
 
     signer = load_signing_key(key)
-    path = "/v1/investigations/checkins"
-    headers = {"Authorization": request_authorization(signer, "GET", path)}
-    response = httpx.get(
-        api_url(api) + path, params={"since": since} if since else None, headers=headers, timeout=60
-    )
+    params = {"since": since} if since else None
+    response = signed_get(signer, "/v1/investigations/checkins", api, params)
     if response.status_code != 200:
         http_error(response)
     body = response.json()

@@ -77,3 +77,30 @@ def http_error(response: Any) -> NoReturn:
     except ValueError:
         detail = response.text[:500]
     fail(f"HTTP {response.status_code} {detail}", code=1)
+
+
+def deployment_audience(api: str | None = None) -> str:
+    """The audience signed requests to this API name (its deployment, from /v1/health)."""
+    import httpx
+
+    try:
+        response = httpx.get(f"{api_url(api)}/v1/health", timeout=30)
+        audience = response.json()["chain"]["audience"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        fail(f"cannot learn the deployment of {api_url(api)} from /v1/health: {exc}", code=1)
+    return str(audience)
+
+
+def signed_get(
+    key: Any, path: str, api: str | None = None, params: dict[str, str] | None = None
+) -> Any:
+    """GET ``path`` (with ``params``) as a signed request by ``key``; returns the response."""
+    from urllib.parse import urlencode
+
+    import httpx
+
+    from ledger.signed_request import request_authorization
+
+    target = f"{path}?{urlencode(params)}" if params else path
+    header = request_authorization(key, "GET", target, audience=deployment_audience(api))
+    return httpx.get(api_url(api) + target, headers={"Authorization": header}, timeout=60)

@@ -67,23 +67,26 @@ def serve(
     LEDGER_ANCHOR_KEY or LEDGER_ANCHOR_KEYFILE (anvil's dev account on a local anvil).
     """
     import uvicorn
+    from pydantic import SecretStr
 
     from api.app import create_app, ledger_config
     from api.settings import Settings
+    from domain import open_ledger
     from ledger.errors import LedgerError
-    from ledger.service import Ledger
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     token = _admin_token()
-    settings = Settings(database_url=_database_url(db, rpc), rpc_url=rpc, admin_token=token)
+    settings = Settings(
+        database_url=_database_url(db, rpc), rpc_url=rpc, admin_token=SecretStr(token)
+    )
     try:
-        ledger = Ledger.open(ledger_config(settings))
+        ledger = open_ledger(ledger_config(settings))
     except LedgerError as exc:
         fail(exc.detail, code=1)
     if demo:
-        from ledger.demo import seed_demo
+        from domain.demo import seed_demo
 
         summary = seed_demo(ledger)
         typer.echo(summary)

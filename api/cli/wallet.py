@@ -52,7 +52,7 @@ def _pin(env: str, prompt: str, *, confirm: bool = False, optional: bool = False
     return answer or None
 
 
-def _kdf(fast: bool) -> dict[str, int]:
+def _kdf(fast: bool) -> dict[str, Any]:
     if not fast:
         return {}
     import nacl.pwhash

@@ -30,8 +30,8 @@ def worker(
     """Run the anchoring worker (pending → batched → submitted → anchored)."""
     from api.app import ledger_config
     from api.settings import Settings
+    from domain import open_ledger
     from ledger.errors import LedgerError
-    from ledger.service import Ledger
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -40,7 +40,7 @@ def worker(
         fail("the worker needs --rpc: the embedded EVM only lives inside `ledger serve`")
     settings = Settings(database_url=db if "://" in db else f"sqlite:///{db}", rpc_url=rpc)
     try:
-        ledger = Ledger.open(ledger_config(settings))
+        ledger = open_ledger(ledger_config(settings))
     except LedgerError as exc:
         fail(exc.detail, code=1)
     try:
@@ -53,6 +53,6 @@ def worker(
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        ledger.anchorer.run_forever(stop, interval=interval)
+        ledger.anchorer.run_forever(stop, interval=interval, also=ledger.follow_registry)
     finally:
         ledger.close()

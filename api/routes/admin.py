@@ -29,7 +29,7 @@ def list_signers(ledger: LedgerDep, _admin: AdminDep) -> list[SignerOut]:
     summary="Accredit a key for a role in AttesterRegistry",
 )
 def accredit_signer(ledger: LedgerDep, _admin: AdminDep, body: JsonBody) -> list[SignerOut]:
-    from ledger.schemas.common import parse_model
+    from domain.schema import parse_model
 
     signer = parse_model(SignerIn, body if isinstance(body, dict) else {"_": body}, prefix="body")
     if (

@@ -125,5 +125,5 @@ def read_attestation(ledger: LedgerDep, record_id: str) -> AttestationOut:
     return AttestationOut(
         id=status.record_id,
         envelope=envelope.to_dict(),
-        record=RecordStatusOut.model_validate(status.to_dict()),
+        record=RecordStatusOut.of(status),
     )

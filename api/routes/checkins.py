@@ -2,53 +2,58 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from ledger.credentials_service import CredentialRegistry
 from ledger.errors import SchemaViolation, Unauthorized
+from ledger.roles import Role
 from ledger.signed_request import SCHEME
 
-from ..deps import JsonBody, LedgerDep, read_body, verify_signed_request
-from ..models import PROBLEM_RESPONSES
+from ..deps import JsonBody, LedgerDep, WorkersDep, read_body, verify_signed_request
+from ..models import PROBLEM_RESPONSES, RecordStatusOut
+from ..views import to_json
 from .presentations import presentation_of
 
 router = APIRouter(tags=["checkins"])
 
+_CHECKIN_SIGNERS = frozenset({Role.VERIFIER, Role.AUDITOR, Role.INVESTIGATOR})
 
-class _Investigators:
-    """The dids allowed to sign investigator requests: accredited investigators, now."""
 
-    def __init__(self, registry: CredentialRegistry) -> None:
-        self._dids = registry.investigators()
-
-    def __contains__(self, did: object) -> bool:
-        return did in self._dids
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._dids)
-
-    def __len__(self) -> int:
-        return len(self._dids)
+def _signed_by_role(
+    request: Request, ledger: LedgerDep, body: bytes, roles: frozenset[Role], who: str
+) -> str:
+    if not request.headers.get("authorization", "").startswith(SCHEME + " "):
+        raise Unauthorized(
+            f"this endpoint needs a signed request (Authorization: Envelope ...) by {who}"
+        )
+    signer = verify_signed_request(request, ledger, body, None)
+    if not ledger.is_accredited_now(signer, roles):
+        raise Unauthorized(f"{signer} is not {who}")
+    return signer
 
 
 def require_investigator(
     request: Request, ledger: LedgerDep, body: Annotated[bytes, Depends(read_body)]
 ) -> str:
-    """A signed request (``Authorization: Envelope``) by an accredited investigator."""
-    header = request.headers.get("authorization", "")
-    if not header.startswith(SCHEME + " "):
-        raise Unauthorized(
-            "investigator endpoints need a signed request (Authorization: Envelope ...) "
-            "by a key accredited as investigator"
-        )
-    return verify_signed_request(request, ledger, body, _Investigators(ledger.credentials))
+    """A signed request by a key accredited as investigator now."""
+    return _signed_by_role(
+        request, ledger, body, frozenset({Role.INVESTIGATOR}), "an accredited investigator"
+    )
+
+
+def require_checkin_signer(
+    request: Request, ledger: LedgerDep, body: Annotated[bytes, Depends(read_body)]
+) -> str:
+    """A signed request by a key accredited now for a role that may sign check-ins."""
+    return _signed_by_role(
+        request, ledger, body, _CHECKIN_SIGNERS, "an accredited verifier, auditor or investigator"
+    )
 
 
 InvestigatorDep = Annotated[str, Depends(require_investigator)]
+CheckinSignerDep = Annotated[str, Depends(require_checkin_signer)]
 
 
 @router.post(
@@ -57,15 +62,18 @@ InvestigatorDep = Annotated[str, Depends(require_investigator)]
     responses=PROBLEM_RESPONSES,
     summary="A possession check-in: the worker's presentation + the verifier's signed check-in",
 )
-def submit_checkin(ledger: LedgerDep, body: JsonBody, response: Response) -> dict[str, Any]:
+def submit_checkin(workers: WorkersDep, body: JsonBody, response: Response) -> dict[str, Any]:
     """Body: ``{"presentation": {...}}`` or ``{"qr": "LPL1:..."}``, and ``"envelope"``: the
     verifier's envelope of kind ``checkin`` naming the presentation by hash. Every check of
-    ``POST /v1/presentations/verify`` must hold (judged at the envelope's ``created``);
-    the challenge is consumed. Nothing is stored unless all pass."""
+    ``POST /v1/presentations/verify`` must hold (judged at the envelope's ``created``,
+    which lies within the challenge's window, or for an offline presentation within its
+    own 5-minute window of the server's receive time); the challenge is consumed. Nothing
+    is stored unless all pass (a replay by an accredited verifier is flagged for
+    investigators)."""
     if not isinstance(body, dict) or "envelope" not in body:
         raise SchemaViolation("the body needs the verifier's envelope", field="envelope")
     rest = {k: v for k, v in body.items() if k != "envelope"}
-    accepted = ledger.credentials.check_in(presentation_of(rest), body["envelope"])
+    accepted = workers.check_in(presentation_of(rest), body["envelope"])
     response.headers["Location"] = f"/v1/checkins/{accepted.record_id}"
     return {
         "id": accepted.record_id,
@@ -77,12 +85,26 @@ def submit_checkin(ledger: LedgerDep, body: JsonBody, response: Response) -> dic
 
 
 @router.get(
+    "/v1/checkins/device-salt",
+    responses=PROBLEM_RESPONSES,
+    summary="For accredited verifiers: the salt device labels are hashed with",
+)
+def read_device_salt(workers: WorkersDep, signer: CheckinSignerDep) -> dict[str, Any]:
+    """Check-ins name devices by ``HMAC-SHA256(salt, label)``, so a label cannot be found by
+    hashing likely names. The salt is this deployment's secret, given to accredited
+    verifiers, auditors and investigators only (by a signed request)."""
+    return {"deviceSalt": workers.device_salt().hex()}
+
+
+@router.get(
     "/v1/checkins/{record_id}",
     responses=PROBLEM_RESPONSES,
     summary="A check-in's public view (no worker, device or signal) and its anchoring state",
 )
-def read_checkin(ledger: LedgerDep, record_id: str) -> dict[str, Any]:
-    return ledger.credentials.checkin(record_id)
+def read_checkin(ledger: LedgerDep, workers: WorkersDep, record_id: str) -> dict[str, Any]:
+    view: dict[str, Any] = to_json(workers.checkin(record_id))
+    view["record"] = RecordStatusOut.of(ledger.status(record_id)).model_dump(by_alias=True)
+    return view
 
 
 @router.get(
@@ -91,16 +113,18 @@ def read_checkin(ledger: LedgerDep, record_id: str) -> dict[str, Any]:
     summary="For accredited investigators: check-ins with their sealed signals, and flags",
 )
 def read_investigation(
-    ledger: LedgerDep,
+    workers: WorkersDep,
     investigator: InvestigatorDep,
     since: Annotated[datetime | None, Query(description="RFC 3339; default: all")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     """Signals are sealed to the investigators' key: open them client-side
     (``ledger checkin investigate --key ...``). Flags are never shown anywhere else."""
+    if since is not None and since.tzinfo is None:
+        raise SchemaViolation("since must name its offset (e.g. Z)", field="since")
     return {
         "investigator": investigator,
-        **ledger.credentials.investigation(since=since, limit=limit),
+        **to_json(workers.investigation(since=since, limit=limit)),
     }
 
 
@@ -109,5 +133,6 @@ def read_investigation(
     responses=PROBLEM_RESPONSES,
     summary="Share of the facility's credentialed workers with a matching check-in in 90 days",
 )
-def read_possession_rate(ledger: LedgerDep, facility_id: str) -> dict[str, Any]:
-    return ledger.credentials.possession_rate(facility_id)
+def read_possession_rate(workers: WorkersDep, facility_id: str) -> dict[str, Any]:
+    view: dict[str, Any] = to_json(workers.possession_rate(facility_id))
+    return view

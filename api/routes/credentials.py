@@ -8,22 +8,23 @@ from fastapi import APIRouter, Response
 
 from credentials.worker import STATUS_TYPE
 
-from ..deps import JsonBody, LedgerDep
+from ..deps import JsonBody, WorkersDep
 from ..models import PROBLEM_RESPONSES
+from ..views import to_json
 
 router = APIRouter(prefix="/v1/credentials", tags=["credentials"])
 
 
 @router.get("/issuance", summary="Where credential status lives, and the investigators' keys")
-def read_issuance(ledger: LedgerDep) -> dict[str, Any]:
+def read_issuance(workers: WorkersDep) -> dict[str, Any]:
     """What ``ledger vc issue-worker`` puts into a credential (``credentialStatus``) and into
     the worker's wallet (the investigator whose key seals the duress signal)."""
-    location = ledger.credentials.status_location()
+    location = workers.status_location()
     return {
         "statusType": STATUS_TYPE,
         "statusChainId": location.chain_id,
         "statusContract": location.contract,
-        "investigators": ledger.credentials.investigators(),
+        "investigators": workers.investigators(),
     }
 
 
@@ -33,10 +34,11 @@ def read_issuance(ledger: LedgerDep) -> dict[str, Any]:
     responses=PROBLEM_RESPONSES,
     summary="Register a worker credential (an issuer-signed envelope of kind `credential`)",
 )
-def register_credential(ledger: LedgerDep, body: JsonBody, response: Response) -> dict[str, Any]:
+def register_credential(workers: WorkersDep, body: JsonBody, response: Response) -> dict[str, Any]:
     """The envelope carries ids, hashes, the holder's did and the commitment, never the
-    credential or the document. Its signer must be accredited as an issuer."""
-    accepted = ledger.credentials.register(body)
+    credential or the document. Its signer must be accredited as an issuer. Admitting it
+    also binds the credential to its issuer on chain (relayed by the worker)."""
+    accepted = workers.register(body)
     status_id = body["payload"]["statusId"]
     response.headers["Location"] = f"/v1/credentials/{status_id}"
     return {
@@ -52,10 +54,11 @@ def register_credential(ledger: LedgerDep, body: JsonBody, response: Response) -
     responses=PROBLEM_RESPONSES,
     summary="Suspend, revoke or reinstate a credential (envelope of kind `credential_status`)",
 )
-def change_status(ledger: LedgerDep, body: JsonBody) -> dict[str, Any]:
-    """Only the credential's issuer may; the change is written to the CredentialStatus
-    contract before the request is recorded (and anchored)."""
-    accepted, status = ledger.credentials.change_status(body)
+def change_status(workers: WorkersDep, body: JsonBody) -> dict[str, Any]:
+    """Only the credential's issuer may. The record is admitted (and later anchored) first;
+    the anchoring worker then relays the change to the CredentialStatus contract with the
+    record's id, so the chain shows which signed record caused it."""
+    accepted, status = workers.change_status(body)
     return {
         "id": accepted.record_id,
         "leaf": accepted.leaf,
@@ -70,5 +73,6 @@ def change_status(ledger: LedgerDep, body: JsonBody) -> dict[str, Any]:
     responses=PROBLEM_RESPONSES,
     summary="A registered credential: issuer, validity, facility and status from the chain",
 )
-def read_credential(ledger: LedgerDep, status_id: str) -> dict[str, Any]:
-    return ledger.credentials.credential(status_id)
+def read_credential(workers: WorkersDep, status_id: str) -> dict[str, Any]:
+    view: dict[str, Any] = to_json(workers.credential(status_id))
+    return view

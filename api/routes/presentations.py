@@ -10,7 +10,7 @@ from credentials.qr import decode_payload
 from ledger.errors import SchemaViolation
 from ledger.timeutil import format_time
 
-from ..deps import JsonBody, LedgerDep
+from ..deps import JsonBody, WorkersDep
 from ..models import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/presentations", tags=["presentations"])
@@ -30,9 +30,9 @@ def presentation_of(body: Any) -> Any:
 
 
 @router.get("/challenge", summary="A single-use challenge for a worker's presentation")
-def read_challenge(ledger: LedgerDep) -> dict[str, Any]:
+def read_challenge(workers: WorkersDep) -> dict[str, Any]:
     """Valid for 5 minutes, usable in one check-in."""
-    challenge, expires = ledger.credentials.issue_challenge()
+    challenge, expires = workers.issue_challenge()
     return {"challenge": challenge, "expires": format_time(expires.replace(microsecond=0))}
 
 
@@ -41,7 +41,7 @@ def read_challenge(ledger: LedgerDep) -> dict[str, Any]:
     responses=PROBLEM_RESPONSES,
     summary="Verify a presentation (JSON or QR text); every check is reported separately",
 )
-def verify_presentation(ledger: LedgerDep, body: JsonBody) -> dict[str, Any]:
+def verify_presentation(workers: WorkersDep, body: JsonBody) -> dict[str, Any]:
     """200 with ``verified: true`` and the checks when all hold; otherwise problem+json with
     the first failing check's ``code`` (e.g. ``presentation_expired``,
     ``challenge_replayed``, ``credential_revoked``) and every check under ``checks``.
@@ -50,7 +50,7 @@ def verify_presentation(ledger: LedgerDep, body: JsonBody) -> dict[str, Any]:
     domain = body.get("domain")
     if domain is not None and not isinstance(domain, str):
         raise SchemaViolation("domain is a string", field="domain")
-    report = ledger.credentials.verify_presentation(presentation, domain=domain)
+    report = workers.verify_presentation(presentation, domain=domain)
     if not report.verified:
         error = report.first_error
         assert error is not None

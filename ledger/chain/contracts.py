@@ -198,6 +198,15 @@ def _registry_event(name: str, log: Any) -> RegistryEvent:
     )
 
 
+@dataclass(frozen=True)
+class StatusEntry:
+    status: int
+    updated_at: int
+    issuer_key: bytes
+    registration_record: bytes | None
+    last_status_record: bytes | None
+
+
 class CredentialStatusContract(_Deployed):
     """CredentialStatus."""
 
@@ -217,6 +226,25 @@ class CredentialStatusContract(_Deployed):
 
     def reinstate(self, credential_id: bytes, issuer: VerifyKey, reason: int = 0) -> TxOutcome:
         return self._send("reinstate", credential_id, issuer, reason)
+
+    # -- outbox interface (TEMPORARY over the 1.0 contract; replaced by the 2.0 contract's) --
+
+    def prepare_register(
+        self, credential_id: bytes, issuer_key: bytes, record: bytes
+    ) -> PreparedTx:
+        raise NotImplementedError("CredentialStatus 1.0 has no register()")
+
+    def prepare_change(
+        self, action: str, credential_id: bytes, issuer_key: bytes, reason: int, record: bytes
+    ) -> PreparedTx:
+        fn = getattr(self.contract.functions, action)(credential_id, issuer_key, reason)
+        return self.client.prepare(fn)
+
+    def entry_of(self, credential_id: bytes) -> StatusEntry:
+        status, updated_at, issuer_key = self.client.call(
+            self.contract.functions.statusOf(credential_id)
+        )
+        return StatusEntry(int(status), int(updated_at), bytes(issuer_key), None, None)
 
     def status_of(self, credential_id: bytes) -> tuple[int, datetime | None, bytes]:
         status, updated_at, issuer_key = self.client.call(

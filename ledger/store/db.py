@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from . import models  # noqa: F401  (registers the tables)
-from .credential_models import WorkerCredentialRow  # noqa: F401  (and the other tables)
 
 __all__ = ["as_utc", "create_schema", "make_engine", "session_scope"]
 

@@ -15,6 +15,9 @@ __all__ = [
     "BatchState",
     "DeploymentRow",
     "LeaseRow",
+    "LedgerMetaRow",
+    "OutboxRow",
+    "OutboxState",
     "RecordProofRow",
     "RecordRow",
     "SignerRow",
@@ -121,6 +124,15 @@ class DeploymentRow(SQLModel, table=True):
     genesis_hash: str = Field(max_length=66)
 
 
+class LedgerMetaRow(SQLModel, table=True):
+    """Facts about this ledger instance (its instance id), written once."""
+
+    __tablename__ = "ledger_meta"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=256)
+
+
 class UsedNonceRow(SQLModel, table=True):
     """Nonces of signed requests that are not records (admin envelopes, presentations)."""
 
@@ -139,3 +151,33 @@ class LeaseRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     holder: str = Field(max_length=128)
     expires_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"  # written with its record, nothing sent
+    SUBMITTED = "submitted"  # signed transaction (and its hash) persisted, maybe broadcast
+    DONE = "done"  # the chain reflects it, with enough confirmations
+    FAILED = "failed"  # the chain refused it for good (see last_error)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A chain write that follows an admitted record (a credential's registration or status
+    change), written in the record's transaction and relayed by the anchoring worker."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: str = Field(index=True, max_length=66)  # the record whose admission wrote it
+    action: str = Field(max_length=64)
+    args: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    state: str = Field(index=True, max_length=16)
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    tx_hash: str | None = Field(default=None, max_length=66)
+    raw_tx: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    tx_nonce: int | None = Field(default=None, sa_column=_big())
+    submitted_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    block_number: int | None = Field(default=None, sa_column=_big())
+    done_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_utc_column())

@@ -62,22 +62,6 @@ class RecordStatus:
             return None
         return self.anchored_at - self.received_at
 
-    def to_dict(self) -> dict[str, Any]:
-        tta = self.time_to_anchor
-        return {
-            "id": self.record_id,
-            "kind": self.kind,
-            "status": self.state,
-            "receivedAt": self.received_at.isoformat().replace("+00:00", "Z"),
-            "batchId": self.batch_id,
-            "txHash": self.tx_hash,
-            "blockNumber": self.block_number,
-            "anchoredAt": self.anchored_at.isoformat().replace("+00:00", "Z")
-            if self.anchored_at
-            else None,
-            "timeToAnchorSeconds": None if tta is None else round(tta.total_seconds(), 3),
-        }
-
 
 def record_status(session: Session, record_id: str) -> RecordStatus:
     row = get_record(session, record_id)

@@ -9,9 +9,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app, ledger_config
 from api.settings import Settings
+from domain import open_ledger
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
+from ledger.signed_request import request_authorization
 from tests.credentials.worker_support import accredited
 
 ADMIN_TOKEN = "test-admin-token-3f9a"
@@ -32,7 +34,7 @@ def settings(database_url: str, admin_key: SigningKey) -> Settings:
 
 @pytest.fixture
 def ledger(settings: Settings) -> Iterator[Ledger]:
-    opened = Ledger.open(ledger_config(settings))
+    opened = open_ledger(ledger_config(settings))
     yield opened
     opened.close()
 
@@ -70,3 +72,11 @@ def inspector(ledger: Ledger) -> SigningKey:
 @pytest.fixture
 def investigator(ledger: Ledger) -> SigningKey:
     return accredited(ledger, Role.INVESTIGATOR)
+
+
+def signed_header(
+    client: TestClient, key: SigningKey, method: str, target: str, body: bytes = b""
+) -> dict[str, str]:
+    """``Authorization`` for one signed request to the deployment ``client`` serves."""
+    audience = client.get("/v1/health").json()["chain"]["audience"]
+    return {"Authorization": request_authorization(key, method, target, body, audience=audience)}

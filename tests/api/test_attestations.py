@@ -14,10 +14,10 @@ from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
-from ledger.signed_request import request_authorization
 from ledger.store.db import session_scope
 from ledger.store.models import BatchRow, RecordRow, SignerRow, UsedNonceRow
 from ledger.timeutil import utcnow
+from tests.api.conftest import signed_header
 from tests.ledger.helpers import audit_payload, signed_audit
 
 PROBLEM = "application/problem+json"
@@ -218,24 +218,19 @@ def test_accredit_and_revoke_by_token(client: TestClient, admin_headers: dict[st
 def test_admin_by_signed_request_and_replay(client: TestClient, admin_key: SigningKey) -> None:
     key = SigningKey.generate()
     body = json.dumps({"did": key.did, "role": "issuer"}).encode()
-    auth = request_authorization(admin_key, "POST", "/v1/admin/signers", body)
-    headers = {"Authorization": auth, "content-type": "application/json"}
+    headers = {**signed_header(client, admin_key, "POST", "/v1/admin/signers", body),
+               "content-type": "application/json"}  # fmt: skip
     first = client.post("/v1/admin/signers", content=body, headers=headers)
     assert first.status_code == 201, first.text
     replay = client.post("/v1/admin/signers", content=body, headers=headers)
     assert replay.status_code == 409 and replay.json()["code"] == "nonce_replayed"
     other_body = json.dumps({"did": key.did, "role": "auditor"}).encode()
     tampered = client.post("/v1/admin/signers", content=other_body,
-                           headers={"Authorization": request_authorization(admin_key, "POST", "/v1/admin/signers", body),
+                           headers={**signed_header(client, admin_key, "POST", "/v1/admin/signers", body),
                                     "content-type": "application/json"})  # fmt: skip
     assert tampered.status_code == 401
-    stranger = request_authorization(SigningKey.generate(), "POST", "/v1/admin/signers", other_body)
-    assert (
-        client.post(
-            "/v1/admin/signers", content=other_body, headers={"Authorization": stranger}
-        ).status_code
-        == 401
-    )
+    stranger = signed_header(client, SigningKey.generate(), "POST", "/v1/admin/signers", other_body)
+    assert client.post("/v1/admin/signers", content=other_body, headers=stranger).status_code == 401
 
 
 def test_health(client: TestClient, auditor: SigningKey) -> None:

@@ -12,15 +12,15 @@ from sqlmodel import func, select
 
 from credentials.possession import document_matches
 from credentials.signal import open_signal, signal_binding
+from domain.workers.models import CheckinRow, CoercionFlagRow, PresentationChallengeRow
 from ledger.errors import SchemaViolation
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
-from ledger.signed_request import request_authorization
-from ledger.store.credential_models import CheckinRow, CoercionFlagRow, PresentationChallengeRow
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
 from ledger.timeutil import utcnow
+from tests.api.conftest import signed_header
 from tests.credentials.worker_support import (
     FACILITY,
     NUMBER,
@@ -48,8 +48,7 @@ def check_in(client: TestClient, presentation: dict[str, Any], envelope: dict[st
 
 
 def investigate(client: TestClient, key: SigningKey) -> Any:
-    headers = {"Authorization": request_authorization(key, "GET", INVESTIGATIONS)}
-    return client.get(INVESTIGATIONS, headers=headers)
+    return client.get(INVESTIGATIONS, headers=signed_header(client, key, "GET", INVESTIGATIONS))
 
 
 def test_checkin_flow_signed_by_both_and_anchored(
@@ -240,7 +239,7 @@ def test_duress_is_invisible_to_verifiers_and_visible_to_investigators(
     assert all(r.bound for r in readings.values())
     replayed = client.get(
         INVESTIGATIONS,
-        headers={"Authorization": request_authorization(investigator, "GET", INVESTIGATIONS)},
+        headers=signed_header(client, investigator, "GET", INVESTIGATIONS),
     )
     assert replayed.status_code == 200
     unsigned = client.get(INVESTIGATIONS)
@@ -316,9 +315,9 @@ def test_a_burst_of_checkins_at_one_facility_is_flagged(
     inspector: SigningKey,
     investigator: SigningKey,
 ) -> None:
-    from ledger.coercion import CoercionPolicy
+    from domain.workers.coercion import CoercionPolicy
 
-    ledger.credentials.policy = CoercionPolicy(burst_holders=3)
+    ledger.kinds["checkin"].policy = CoercionPolicy(burst_holders=3)  # type: ignore[attr-defined]
     for index in range(3):
         presentation = wallet_for(ledger, ngo).present()
         envelope = checkin_envelope(inspector, presentation, device=f"tablet-{index}")

@@ -11,14 +11,14 @@ from sqlmodel import func, select
 
 from credentials.loader import LABOUR_CONTEXT_V1, context_bytes
 from credentials.worker import parse_worker_credential, registration_payload, status_change_payload
+from domain.workers.models import WorkerCredentialRow
 from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
-from ledger.store.credential_models import WorkerCredentialRow
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
-from tests.credentials.worker_support import FACILITY, accredited, issue
+from tests.credentials.worker_support import FACILITY, accredited, chain_status, issue
 
 PROBLEM = "application/problem+json"
 
@@ -116,7 +116,7 @@ def test_suspend_reinstate_revoke_on_chain(
         )
         assert response.status_code == 200, response.text
         assert response.json()["credentialStatus"] == expected
-        assert ledger.credentials.chain_status(status_id) == expected  # read from the contract
+        assert chain_status(ledger, status_id) == expected  # read from the contract
     assert client.get(f"/v1/credentials/{status_id}").json()["status"] == "revoked"
     final = client.post("/v1/credentials/status", json=status_change(ngo, credential, "reinstate"))
     assert (final.status_code, final.json()["code"]) == (409, "conflict")
@@ -133,9 +133,7 @@ def test_only_the_credentials_issuer_changes_its_status(
     )
     assert (response.status_code, response.json()["code"]) == (403, "issuer_not_accredited")
     assert counts(ledger) == before
-    assert (
-        ledger.credentials.chain_status(parse_worker_credential(credential).status_id) == "active"
-    )
+    assert chain_status(ledger, parse_worker_credential(credential).status_id) == "active"
     unknown = sign_envelope(
         "credential_status", status_change_payload("0x" + "11" * 32, "revoke"), ngo
     )

@@ -21,6 +21,7 @@ from api.cli import app as ledger_app
 from api.settings import Settings
 from credentials.dataintegrity import verify_proof
 from credentials.qr import decode_payload, make_qr, read_qr_image
+from domain import open_ledger
 from ledger.keyfile import save_key_file
 from ledger.keys import SigningKey
 from ledger.roles import Role
@@ -38,7 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Ledg
     settings = Settings(
         database_url=f"sqlite:///{folder / 'ledger.db'}", admin_token="t0ken-xyz", worker=False
     )
-    ledger = Ledger.open(ledger_config(settings))
+    ledger = open_ledger(ledger_config(settings))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

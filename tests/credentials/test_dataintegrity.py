@@ -88,9 +88,12 @@ def test_round_trip_over_our_context(
     document["credentialSubject"] = {"id": worker.did, **subject}
     signed = sign(document, issuer, suite)
     assert {k: v for k, v in signed.items() if k != "proof"} == document
-    # What travels is JSON text: any serialization of the same value verifies.
+    # What travels is JSON text: any serialization of the same value verifies, and names the
+    # same signed statement (the replay key).
+    digests = set()
     for text in (json.dumps(signed), json.dumps(signed, ensure_ascii=False, indent=1)):
         verified = verify_proof(json.loads(text), now=NOW)
+        digests.add(verified.signed_digest)
         assert verified == VerifiedProof(
             suite=suite,
             verification_method=issuer.verify_key.verification_method,
@@ -99,7 +102,9 @@ def test_round_trip_over_our_context(
             purpose="assertionMethod",
             challenge=None,
             domain=None,
+            signed_digest=verified.signed_digest,
         )
+    assert len(digests) == 1 and next(iter(digests)).startswith("sha256:")
 
 
 @BOTH

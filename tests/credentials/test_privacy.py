@@ -14,6 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 
 from credentials.commitment import matches
+from credentials.errors import WalletError
 from credentials.possession import document_matches
 from credentials.presentation import check_presentation
 from credentials.worker import (
@@ -21,8 +22,9 @@ from credentials.worker import (
     status_change_payload,
     verify_worker_credential,
 )
+from domain import open_ledger
+from domain.workers import WorkerCredentials
 from ledger.envelope import sign_envelope
-from ledger.errors import WalletError
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
@@ -33,7 +35,7 @@ from tests.credentials.worker_support import NUMBER, accredited, checkin_envelop
 
 @pytest.fixture
 def ledger(database_url: str) -> Iterator[Ledger]:
-    opened = Ledger.open(LedgerConfig(database_url=database_url))
+    opened = open_ledger(LedgerConfig(database_url=database_url))
     yield opened
     opened.close()
 
@@ -52,7 +54,7 @@ def test_no_document_data_in_tables_logs_or_chain(
         "salt (hex)": wallet.document.salt.hex().encode(),
         "salt (bytes)": wallet.document.salt,
     }
-    challenge, _ = ledger.credentials.issue_challenge()
+    challenge, _ = WorkerCredentials(ledger).issue_challenge()
     presentation = wallet.present(challenge=challenge)
     matched = document_matches(
         presentation,
@@ -61,11 +63,11 @@ def test_no_document_data_in_tables_logs_or_chain(
         number=NUMBER,
         country="NP",
     )
-    ledger.credentials.check_in(
+    WorkerCredentials(ledger).check_in(
         presentation, checkin_envelope(verifier, presentation, matches=matched)
     )
     status_id = parse_worker_credential(wallet.credential).status_id
-    ledger.credentials.change_status(
+    WorkerCredentials(ledger).change_status(
         sign_envelope(
             "credential_status", status_change_payload(status_id, "suspend"), issuer
         ).to_dict()
@@ -101,7 +103,9 @@ def test_crypto_shredding_keeps_every_proof_valid(ledger: Ledger) -> None:
     assert wallet.document is not None and wallet.credential is not None
     salt = wallet.document.salt
     presentation = wallet.present()
-    accepted = ledger.credentials.check_in(presentation, checkin_envelope(verifier, presentation))
+    accepted = WorkerCredentials(ledger).check_in(
+        presentation, checkin_envelope(verifier, presentation)
+    )
     ledger.anchorer.drain()
     commitment = parse_worker_credential(wallet.credential).commitment
 
@@ -112,7 +116,7 @@ def test_crypto_shredding_keeps_every_proof_valid(ledger: Ledger) -> None:
     verify_worker_credential(erased.credential or {})
     assert check_presentation(presentation, now=utcnow() + timedelta(seconds=1)).verified
     assert ledger.check_receipt(ledger.receipt(accepted.record_id)).ok
-    assert ledger.credentials.verify_presentation(erased.present()).verified
+    assert WorkerCredentials(ledger).verify_presentation(erased.present()).verified
     # and the commitment can no longer be opened (the number alone is useless)
     assert matches(commitment, salt=salt, document_type="passport", number=NUMBER, country="NP")
     assert not any(

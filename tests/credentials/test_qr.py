@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credentials.commitment import DocumentSecret
+from credentials.errors import QrInvalid, QrTooLarge
 from credentials.presentation import check_presentation
 from credentials.qr import (
     DICTIONARY_V1,
@@ -28,7 +29,7 @@ from credentials.qr import (
 from credentials.signal import seal_signal
 from credentials.wallet import Wallet
 from credentials.worker import StatusLocation, issue_worker_credential
-from ledger.errors import MalformedJSON, QrInvalid, QrTooLarge
+from ledger.errors import MalformedJSON
 from ledger.keys import SigningKey
 
 STATUS = StatusLocation(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3")

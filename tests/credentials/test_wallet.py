@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credentials.commitment import DocumentSecret, commit, matches, open_fields, verify_opening
+from credentials.errors import WalletError
 from credentials.signal import open_signal, signal_binding
 from credentials.wallet import Wallet, create_wallet, open_wallet, read_wallet_did, save_wallet
 from credentials.worker import StatusLocation, issue_worker_credential
-from ledger.errors import SchemaViolation, WalletError
+from ledger.errors import SchemaViolation
 from ledger.keys import SigningKey
 from tests.credentials.worker_support import FAST_KDF
 

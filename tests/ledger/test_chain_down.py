@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from domain import open_ledger
 from ledger.anchoring import AnchoringPolicy
 from ledger.chain.anvil import Anvil
 from ledger.keys import SigningKey
 from ledger.roles import Role
-from ledger.service import Ledger, LedgerConfig
+from ledger.service import LedgerConfig
 from ledger.store.db import session_scope
 from ledger.store.records import backlog
 from ledger.timeutil import utcnow
@@ -32,7 +33,7 @@ def network() -> Iterator[tuple[Anvil, TcpProxy]]:
 def test_outage_then_recovery(network: tuple[Anvil, TcpProxy], database_url: str) -> None:
     _, proxy = network
     policy = AnchoringPolicy(max_batch=100, backoff_base=timedelta(seconds=2))
-    ledger = Ledger.open(LedgerConfig(database_url=database_url, rpc_url=proxy.url, policy=policy))
+    ledger = open_ledger(LedgerConfig(database_url=database_url, rpc_url=proxy.url, policy=policy))
     ledger.client.w3.provider.request_kwargs = {"timeout": 2}  # type: ignore[attr-defined]
     auditor = SigningKey.generate()
     ledger.accredit(auditor.did, Role.AUDITOR)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ledger.envelope import Accreditation, Envelope, sign_envelope, verify_envelope
+from ledger.envelope import Accreditation, Envelope, sign_envelope
+from ledger.envelope import verify_envelope as verify_with_roles
 from ledger.errors import (
     ClockSkew,
     NonceReplayed,
@@ -15,6 +16,7 @@ from ledger.errors import (
     SchemaViolation,
     SignatureError,
     SignerRevoked,
+    SignerSuspended,
     UnknownSigner,
 )
 from ledger.keys import SigningKey, VerifyKey
@@ -23,6 +25,11 @@ from ledger.types import Did
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 YEAR_AGO = NOW - timedelta(days=365)
+AUDITORS = frozenset({Role.AUDITOR})
+
+
+def verify_envelope(roles: frozenset[Role], envelope: Envelope, **kwargs: object):  # type: ignore[no-untyped-def]
+    return verify_with_roles(envelope, roles=roles, **kwargs)  # type: ignore[arg-type]
 
 
 class Registry:
@@ -65,7 +72,9 @@ def audit(key: SigningKey, **kwargs: object) -> Envelope:
 
 
 def test_valid_envelope_passes(auditor: SigningKey, registry: Registry) -> None:
-    verified = verify_envelope(audit(auditor), accreditations=registry, nonces=Nonces(), now=NOW)
+    verified = verify_envelope(
+        AUDITORS, audit(auditor), accreditations=registry, nonces=Nonces(), now=NOW
+    )
     assert verified.role is Role.AUDITOR and verified.key == auditor.verify_key
 
 
@@ -86,19 +95,19 @@ def test_any_changed_field_breaks_the_signature(
         "nonce": "f" * 32, "signer": SigningKey.generate().did,
     }[field]  # fmt: skip
     with pytest.raises(SignatureError):
-        verify_envelope(Envelope.from_dict(data), accreditations=registry, now=NOW)
+        verify_envelope(AUDITORS, Envelope.from_dict(data), accreditations=registry, now=NOW)
 
 
 def test_unknown_signer(registry: Registry) -> None:
     with pytest.raises(UnknownSigner):
-        verify_envelope(audit(SigningKey.generate()), accreditations=registry, now=NOW)
+        verify_envelope(AUDITORS, audit(SigningKey.generate()), accreditations=registry, now=NOW)
 
 
 def test_wrong_role_is_not_accredited(registry: Registry) -> None:
     employer = SigningKey.generate()
     registry.add(employer, Accreditation(Role.EMPLOYER, valid_from=YEAR_AGO))
     with pytest.raises(NotAccredited):
-        verify_envelope(audit(employer), accreditations=registry, now=NOW)
+        verify_envelope(AUDITORS, audit(employer), accreditations=registry, now=NOW)
 
 
 def test_outside_validity_window_is_not_accredited(registry: Registry) -> None:
@@ -109,11 +118,29 @@ def test_outside_validity_window_is_not_accredited(registry: Registry) -> None:
         expired,
         Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, valid_until=NOW - timedelta(days=1)),
     )
+    for key in (late, expired):
+        with pytest.raises(NotAccredited):
+            verify_envelope(AUDITORS, audit(key), accreditations=registry, now=NOW)
+
+
+def test_suspended_signer_has_its_own_code(registry: Registry) -> None:
     suspended = SigningKey.generate()
     registry.add(suspended, Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, suspended=True))
-    for key in (late, expired, suspended):
-        with pytest.raises(NotAccredited):
-            verify_envelope(audit(key), accreditations=registry, now=NOW)
+    with pytest.raises(SignerSuspended) as caught:
+        verify_envelope(AUDITORS, audit(suspended), accreditations=registry, now=NOW)
+    assert caught.value.code == "signer_suspended"
+
+
+def test_backdated_created_does_not_outlive_an_expired_accreditation(registry: Registry) -> None:
+    """Valid at ``created`` (two days ago, within the 7-day max age) but expired since."""
+    lapsed = SigningKey.generate()
+    registry.add(
+        lapsed,
+        Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, valid_until=NOW - timedelta(days=1)),
+    )
+    backdated = audit(lapsed, created=NOW - timedelta(days=2))
+    with pytest.raises(NotAccredited, match="does not hold now"):
+        verify_envelope(AUDITORS, backdated, accreditations=registry, now=NOW)
 
 
 def test_revoked_signer(registry: Registry) -> None:
@@ -123,26 +150,34 @@ def test_revoked_signer(registry: Registry) -> None:
         Accreditation(Role.AUDITOR, valid_from=YEAR_AGO, revoked_at=NOW - timedelta(days=2)),
     )
     with pytest.raises(SignerRevoked):
-        verify_envelope(audit(revoked), accreditations=registry, now=NOW)
+        verify_envelope(AUDITORS, audit(revoked), accreditations=registry, now=NOW)
 
 
 @pytest.mark.parametrize("offset", [timedelta(minutes=6), -timedelta(days=8)])
 def test_clock_skew(auditor: SigningKey, registry: Registry, offset: timedelta) -> None:
     # Accredited from long ago, so only the skew check can fail.
     with pytest.raises(ClockSkew):
-        verify_envelope(audit(auditor, created=NOW + offset), accreditations=registry, now=NOW)
+        verify_envelope(
+            AUDITORS, audit(auditor, created=NOW + offset), accreditations=registry, now=NOW
+        )
 
 
 def test_within_skew_passes(auditor: SigningKey, registry: Registry) -> None:
     for offset in (timedelta(minutes=4), -timedelta(days=6)):
-        verify_envelope(audit(auditor, created=NOW + offset), accreditations=registry, now=NOW)
+        verify_envelope(
+            AUDITORS, audit(auditor, created=NOW + offset), accreditations=registry, now=NOW
+        )
 
 
 def test_replayed_nonce(auditor: SigningKey, registry: Registry) -> None:
     envelope = audit(auditor, nonce="a" * 32)
     with pytest.raises(NonceReplayed):
         verify_envelope(
-            envelope, accreditations=registry, nonces=Nonces({(auditor.did, "a" * 32)}), now=NOW
+            AUDITORS,
+            envelope,
+            accreditations=registry,
+            nonces=Nonces({(auditor.did, "a" * 32)}),
+            now=NOW,
         )
 
 
@@ -151,12 +186,18 @@ def test_replayed_nonce(auditor: SigningKey, registry: Registry) -> None:
     [
         (lambda d: d.pop("nonce"), "nonce"),
         (lambda d: d.update(extra=1), "extra"),
-        (lambda d: d.update(kind="gossip"), "kind"),
+        (lambda d: d.update(kind="Gossip!"), "kind"),
+        (lambda d: d.update(kind=7), "kind"),
         (lambda d: d.update(payload=[1]), "payload"),
         (lambda d: d.update(signer="did:web:x"), "signer"),
         (lambda d: d.update(created="yesterday"), "created"),
         (lambda d: d.update(created="2026-11-26T12:00:00"), "created"),
         (lambda d: d.update(nonce="short"), "nonce"),
+        (lambda d: d.update(nonce="a" * 32 + "\n"), "nonce"),  # `$` would let this through
+        (lambda d: d.update(created="20261126T120000Z"), "created"),  # ISO 8601 basic format
+        (lambda d: d.update(created="2026-11-26T12:00:00.123456789Z"), "created"),  # 9 digits
+        (lambda d: d.update(created="2026-11-26t12:00:00z"), "created"),
+        (lambda d: d.update(created="2026-11-26 12:00:00Z"), "created"),
         (lambda d: d.update(signature="0xabc"), "signature"),
         (lambda d: d.update(signature="z2"), "signature"),
     ],

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
+from domain import open_ledger
 from ledger.anchoring import AnchoringPolicy
 from ledger.chain.anvil import Anvil
 from ledger.failpoints import POINTS
@@ -42,7 +43,7 @@ def anvil() -> Iterator[Anvil]:
 @pytest.fixture
 def ledger(anvil: Anvil, database_url: str) -> Iterator[Ledger]:
     # A fresh database binds to the (shared) anvil and deploys its own contracts.
-    opened = Ledger.open(LedgerConfig(database_url=database_url, rpc_url=anvil.url,
+    opened = open_ledger(LedgerConfig(database_url=database_url, rpc_url=anvil.url,
                                       policy=AnchoringPolicy(max_batch=4)))  # fmt: skip
     yield opened
     opened.close()

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
+from domain import open_ledger
 from ledger.anchoring import AnchoringPolicy
 from ledger.envelope import sign_envelope
 from ledger.errors import (
@@ -36,7 +37,7 @@ from tests.ledger.helpers import audit_payload, signed_audit
 
 @pytest.fixture
 def ledger(database_url: str) -> Iterator[Ledger]:
-    opened = Ledger.open(
+    opened = open_ledger(
         LedgerConfig(database_url=database_url, policy=AnchoringPolicy(max_batch=8))
     )
     yield opened

@@ -13,11 +13,12 @@ from credentials.commitment import DocumentSecret
 from credentials.possession import checkin_payload, document_matches
 from credentials.wallet import Wallet
 from credentials.worker import issue_worker_credential, registration_payload
+from ledger.envelope import sign_envelope
+from ledger.keys import SigningKey
+from ledger.roles import Role
+from ledger.service import Ledger
 
-from .envelope import sign_envelope
-from .keys import SigningKey
-from .roles import Role
-from .service import Ledger
+from ..workers import WorkerCredentials
 
 __all__ = ["seed_demo_workers"]
 
@@ -42,7 +43,8 @@ def seed_demo_workers(ledger: Ledger) -> str:
     ledger.accredit(ngo.did, Role.ISSUER)
     ledger.accredit(inspector.did, Role.VERIFIER)
     ledger.accredit(investigator.did, Role.INVESTIGATOR)
-    registry = ledger.credentials
+    registry = WorkerCredentials(ledger)
+    salt = registry.device_salt()
     checked = 0
     for index, (facility, number, country, check_in, duress) in enumerate(_WORKERS):
         worker = SigningKey.generate()
@@ -78,6 +80,7 @@ def seed_demo_workers(ledger: Ledger) -> str:
             on_site=False,
             location="MY-07" if facility.startswith("fac-my") else "BD-13",
             verifier_device=f"inspector-tablet-{index % 2}",
+            device_salt=salt,
         )
         registry.check_in(presentation, sign_envelope("checkin", payload, inspector).to_dict())
         checked += 1

@@ -1,26 +1,38 @@
-"""Pieces shared by payload schemas: strict camelCase models, ids, countries, dates."""
+"""Pieces every kind's payload schema uses: strict camelCase models, ids, countries, dates."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+)
 from pydantic.alias_generators import to_camel
 
-from ..errors import SchemaViolation
-from ..keys import VerifyKey
+from ledger.errors import SchemaViolation
+from ledger.keys import VerifyKey
+from ledger.timeutil import RFC3339
 
 __all__ = [
     "CountryCode",
     "DidKey",
     "FacilityId",
+    "IsoDate",
     "OshId",
     "RecordRef",
     "Sha256Hex",
     "StrictModel",
+    "Timestamp",
     "parse_model",
 ]
 
@@ -94,3 +106,27 @@ RecordRef = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _rfc3339(value: object) -> object:
+    # pydantic alone also takes "20261201T200000Z", 9-digit fractions and Unix numbers.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not RFC3339.fullmatch(value):
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2026-12-01T20:00:00Z")
+    return value
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ValueError("must be an ISO 8601 calendar date, e.g. 2026-12-01")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]

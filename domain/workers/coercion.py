@@ -3,6 +3,9 @@
 A shared device (many workers presenting from one phone), a burst (many workers at one
 facility or by one verifier device in minutes), a worker only ever checked on site, and one
 credential presented in two places at once. Thresholds are a versioned starting point.
+
+Windows are measured on the server's receive time, never on the verifier's own
+``created``, which the verifier chooses (a burst spread over invented times would hide).
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from .store.credential_models import CheckinRow
-from .store.db import as_utc
+from ledger.store.db import as_utc
+
+from .models import CheckinRow
 
 __all__ = ["CoercionPolicy", "Flags", "coercion_flags"]
 
@@ -43,13 +47,13 @@ def coercion_flags(session: Session, row: CheckinRow, policy: CoercionPolicy) ->
     """The patterns of coercion a new check-in completes (stored apart, never anchored,
     shown to investigators only)."""
     flags = Flags()
-    at = as_utc(row.checked_at)
+    at = as_utc(row.received_at)
     assert at is not None
 
     def distinct_holders(*conditions: Any, window: timedelta) -> int:
         query = select(func.count(func.distinct(CheckinRow.holder))).where(
-            col(CheckinRow.checked_at) > at - window,
-            col(CheckinRow.checked_at) <= at + window,
+            col(CheckinRow.received_at) > at - window,
+            col(CheckinRow.received_at) <= at + window,
             *conditions,
         )
         return int(session.exec(query).one())
@@ -86,8 +90,8 @@ def coercion_flags(session: Session, row: CheckinRow, policy: CoercionPolicy) ->
             CheckinRow.status_id == row.status_id,
             CheckinRow.record_id != row.record_id,
             CheckinRow.location != row.location,
-            col(CheckinRow.checked_at) > at - policy.two_places_window,
-            col(CheckinRow.checked_at) < at + policy.two_places_window,
+            col(CheckinRow.received_at) > at - policy.two_places_window,
+            col(CheckinRow.received_at) < at + policy.two_places_window,
         )
     ).all()
     if elsewhere:

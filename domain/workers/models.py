@@ -1,10 +1,10 @@
 """Tables for worker credentials, presentation challenges, check-ins and coercion flags.
 
-Projections of accepted records (the records themselves, and what is anchored, stay in
-``records``), written in the same transaction as the record. Nothing here holds a
-document number, a salt or a nationality: dids are pseudonymous keys, places are coarse,
-devices are salted hashes. Coercion flags are never anchored and are read by accredited
-investigators only.
+Projections of admitted records (the records themselves, and what is anchored, stay in
+``records``), written in the same savepoint as the record. Nothing here holds a document
+number, a salt or a nationality: dids are pseudonymous keys, places are coarse, devices
+are hashes salted with a per-deployment secret. Coercion flags are never anchored and are
+read by accredited investigators only.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ class WorkerCredentialRow(SQLModel, table=True):
     registered_at: datetime = Field(sa_column=_utc(nullable=False))
     valid_from: datetime = Field(sa_column=_utc(nullable=False))
     valid_until: datetime = Field(sa_column=_utc(nullable=False))
-    status: str = Field(
-        default="active", max_length=16
-    )  # mirror of the chain: active|suspended|revoked
+    # active|suspended|revoked as the issuer's latest admitted status record says (the chain
+    # follows through the outbox; an admin's revocation of the issuer key shows on chain).
+    status: str = Field(default="active", max_length=16)
     status_record_id: str | None = Field(default=None, max_length=66)
 
 
@@ -67,7 +67,10 @@ class CheckinRow(SQLModel, table=True):
     __tablename__ = "checkins"
 
     record_id: str = Field(primary_key=True, max_length=66)
-    presentation_hash: str = Field(unique=True, max_length=71)
+    presentation_hash: str = Field(index=True, max_length=71)  # sha256 of its JSON (JCS)
+    # sha256 of what the holder's signature covers: the same signed presentation however its
+    # JSON is dressed (a no-op @context entry) has the same key, and is used once.
+    replay_key: str = Field(unique=True, max_length=71)
     status_id: str = Field(index=True, max_length=66)
     holder: str = Field(index=True, max_length=128)
     verifier: str = Field(index=True, max_length=128)
@@ -80,8 +83,8 @@ class CheckinRow(SQLModel, table=True):
     challenge: str | None = Field(default=None, max_length=64)
     presented_at: str = Field(max_length=40)  # the presentation proof's created (signal binding)
     holder_signal: str = Field(max_length=200)  # sealed to investigators; opaque here
-    checked_at: datetime = Field(sa_column=_utc(nullable=False, index=True))  # envelope created
-    received_at: datetime = Field(sa_column=_utc(nullable=False))
+    checked_at: datetime = Field(sa_column=_utc(nullable=False))  # the verifier's `created`
+    received_at: datetime = Field(sa_column=_utc(nullable=False, index=True))  # server time
 
 
 class CoercionFlagRow(SQLModel, table=True):
@@ -91,7 +94,10 @@ class CoercionFlagRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True, max_length=32)
+    # The check-in it was raised on; for a refused attempt, the refused envelope's id.
     record_id: str | None = Field(default=None, index=True, max_length=66)
+    # One flag per refused attempt however often the same signed envelope is resent.
+    dedupe_key: str | None = Field(default=None, unique=True, max_length=100)
     status_id: str | None = Field(default=None, index=True, max_length=66)
     holder: str | None = Field(default=None, max_length=128)
     detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON

@@ -1,5 +1,5 @@
-"""Audit records beyond their schema: cross-record rules on ingestion, and the facility view
-that follows each finding through the follow-up and closure audits that re-examine it."""
+"""The facility view of audits: each finding followed through the follow-up and closure
+audits that re-examine it, to its current status."""
 
 from __future__ import annotations
 
@@ -9,45 +9,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from .envelope import Envelope
-from .errors import SchemaViolation
-from .schemas.audit import AuditPayload
-from .schemas.common import parse_model
-from .store.models import RecordRow
+from ledger.store.models import RecordRow
 
-__all__ = ["check_audit_references", "facility_audits"]
+from .schema import AuditPayload
 
-
-def check_audit_references(session: Session, envelope: Envelope) -> None:
-    """Rules that need other records: a follow-up names an audit of the same facility, and
-    every ``followsFinding`` exists in that audit. (The signer is the lead auditor; the
-    registry check on the envelope already established that it is an accredited auditor.)
-
-    Raises:
-        SchemaViolation: naming the field.
-    """
-    if envelope.payload.get("follows") is None:
-        return  # the schema already refused followsFinding without follows
-    audit = parse_model(AuditPayload, envelope.payload)
-    if audit.follows is None:
-        return
-    followed = session.get(RecordRow, audit.follows)
-    if followed is None or followed.kind != "audit":
-        raise SchemaViolation(
-            f"follows names no audit record: {audit.follows}", field="payload.follows"
-        )
-    previous = parse_model(AuditPayload, json.loads(followed.envelope)["payload"])
-    if previous.facility.id != audit.facility.id:
-        raise SchemaViolation(
-            "a follow-up audit must be about the facility it follows", field="payload.follows"
-        )
-    known = {f.id for f in previous.findings}
-    for index, finding in enumerate(audit.findings):
-        if finding.follows_finding is not None and finding.follows_finding not in known:
-            raise SchemaViolation(
-                f"followsFinding {finding.follows_finding!r} is not in the followed audit",
-                field=f"payload.findings.{index}.followsFinding",
-            )
+__all__ = ["facility_audits"]
 
 
 @dataclass

@@ -7,29 +7,26 @@ traced across audits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..roles import Kind
-from . import register_validator
-from .common import (
+from ..schema import (
     CountryCode,
     DidKey,
     FacilityId,
+    IsoDate,
     OshId,
     RecordRef,
     Sha256Hex,
     ShortText,
     StrictModel,
     Text,
-    parse_model,
+    Timestamp,
 )
 
-__all__ = ["AuditPayload", "FindingStatus", "IloIndicator", "Severity", "validate_audit"]
+__all__ = ["AuditPayload", "FindingStatus", "IloIndicator", "Severity"]
 
 SCHEMA_ID = "audit/v1"
 
@@ -119,9 +116,9 @@ class Finding(StrictModel):
 class CorrectiveAction(StrictModel):
     finding_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,32}$")
     action: Text
-    due_date: date
+    due_date: IsoDate
     verifier: ShortText | None = None
-    closed_at: datetime | None = None
+    closed_at: Timestamp | None = None
 
 
 class AuditPayload(StrictModel):
@@ -130,9 +127,9 @@ class AuditPayload(StrictModel):
     scheme: Scheme
     audit_type: AuditType
     notice: Notice
-    start_date: date
-    end_date: date
-    valid_until: date
+    start_date: IsoDate
+    end_date: IsoDate
+    valid_until: IsoDate
     audit_firm: AuditFirm
     # The envelope's signer is the lead auditor; these are the rest of the audit team.
     auditors: list[DidKey] = Field(default_factory=list, max_length=20)
@@ -160,11 +157,3 @@ class AuditPayload(StrictModel):
         if self.follows is None and any(f.follows_finding for f in self.findings):
             raise ValueError("followsFinding needs the audit to name the audit it follows")
         return self
-
-
-def validate_audit(payload: Mapping[str, Any]) -> str:
-    """Validate an audit payload; its subject is the facility id."""
-    return parse_model(AuditPayload, payload).facility.id
-
-
-register_validator(Kind.AUDIT, validate_audit)

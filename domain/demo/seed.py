@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlmodel import func, select
 
-from .demo_workers import seed_demo_workers
-from .envelope import sign_envelope
-from .keys import SigningKey
-from .roles import Role
-from .service import Ledger
-from .store.db import session_scope
-from .store.models import RecordRow
+from ledger.envelope import sign_envelope
+from ledger.keys import SigningKey
+from ledger.roles import Role
+from ledger.service import Ledger
+from ledger.store.db import session_scope
+from ledger.store.models import RecordRow
+
+from .workers import seed_demo_workers
 
 __all__ = ["DEMO_FACILITIES", "seed_demo"]
 

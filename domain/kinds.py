@@ -1,0 +1,28 @@
+"""The one list of record kinds this application accepts.
+
+Adding a kind means writing its handler in its domain package and adding it here; nothing
+in ``ledger/`` changes. Codes are what batches are anchored with on chain (``uint8``): never
+reuse one.
+"""
+
+from __future__ import annotations
+
+from ledger.kinds import KindHandler, KindRegistry
+
+from .audits import AuditHandler
+from .workers import CheckinHandler, CredentialHandler, CredentialStatusHandler
+
+__all__ = ["KINDS", "kind_registry"]
+
+KINDS: tuple[type[KindHandler], ...] = (
+    AuditHandler,  # 1
+    CheckinHandler,  # 3
+    CredentialStatusHandler,  # 5
+    CredentialHandler,  # 7
+)
+"""Codes 2 (wage), 4 (supply link) and 6 (score) are reserved for the kinds to come."""
+
+
+def kind_registry() -> KindRegistry:
+    """A registry with a fresh handler of every kind."""
+    return KindRegistry(kind() for kind in KINDS)

@@ -1,0 +1,6 @@
+"""Workers: identity credentials, their status, possession check-ins and coercion flags."""
+
+from .handlers import CheckinHandler, CredentialHandler, CredentialStatusHandler
+from .service import WorkerCredentials
+
+__all__ = ["CheckinHandler", "CredentialHandler", "CredentialStatusHandler", "WorkerCredentials"]

@@ -1,0 +1,237 @@
+"""Admission: every check an envelope passes before it is stored, in one fixed order.
+
+    shape (envelope fields, a known kind, the kind's payload schema, attachment present)
+    → signature
+    → signer known, accredited for one of the kind's roles, not revoked or suspended,
+      both at ``created`` and at the server's receive time
+    → clock (``created`` within the skew window)
+    → duplicate (the same envelope again) and nonce (another envelope reusing it)
+    → the kind's own rule (reads only)
+    → store: the record row and what the kind writes with it (views' rows, outbox entries)
+
+Nothing a kind writes can happen before every generic check has passed, and each
+envelope is admitted on its own: envelopes whose kind writes beyond the record row get a
+savepoint each; the others go into one bulk insert (with a per-row fallback when a
+concurrent writer races). A refused envelope changes nothing, with one exception a kind
+may opt into: :meth:`~ledger.kinds.KindHandler.on_refused` keeps an audit trail of an
+*authenticated* attempt its rule refused (e.g. a replayed presentation flagged for
+investigators), never a record.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope, verify_envelope
+from .errors import Conflict, DuplicateRecord, LedgerError, NonceReplayed, SchemaViolation
+from .kinds import Admission, ChainView, KindHandler, KindRegistry, Parsed
+from .outbox import Outbox
+from .store.ingest import SessionAccreditations, existing_ids, insert_records, used_nonces
+from .types import RecordId
+
+__all__ = ["Accepted", "AdmissionPolicy", "Admitter", "Submission"]
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 256  # envelopes per duplicate / nonce lookup
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An envelope as received, and what came beside it (e.g. a check-in's presentation)."""
+
+    envelope: Any
+    attachment: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    record_id: RecordId
+    leaf: str
+    status: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class AdmissionPolicy:
+    max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW
+    max_age: timedelta = DEFAULT_MAX_AGE
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    position: int
+    envelope: Envelope
+    handler: KindHandler
+    parsed: Parsed
+    attachment: Mapping[str, Any] | None
+
+
+class Admitter:
+    """Runs the pipeline (module docstring) over one database session."""
+
+    def __init__(self, kinds: KindRegistry, chain: ChainView, policy: AdmissionPolicy) -> None:
+        self.kinds = kinds
+        self.chain = chain
+        self.policy = policy
+
+    def prepare(self, position: int, item: Submission) -> _Prepared | LedgerError:
+        """Shape, schema and signature: everything that needs no database."""
+        try:
+            envelope = Envelope.from_dict(item.envelope)
+            handler = self.kinds.handler(envelope.kind)
+            if handler.attachment is not None and item.attachment is None:
+                raise SchemaViolation(
+                    f"a {handler.label} record comes with its {handler.attachment}",
+                    field=handler.attachment,
+                )
+            if handler.attachment is None and item.attachment is not None:
+                raise SchemaViolation(
+                    f"a {handler.label} record takes nothing beside its envelope",
+                    field="attachment",
+                )
+            parsed = handler.parse(envelope.payload)
+            envelope.verify_signature()
+        except LedgerError as exc:
+            return exc
+        return _Prepared(position, envelope, handler, parsed, item.attachment)
+
+    def admit(
+        self, session: Session, items: Sequence[Submission], now: datetime
+    ) -> list[Accepted | LedgerError]:
+        """Admit each item on its own; returns, position by position, the accepted record or
+        the error that refused it. The caller commits the session."""
+        results: list[Accepted | LedgerError | None] = [None] * len(items)
+        base = Admission(
+            session=session,
+            received_at=now,
+            attachment=None,
+            outbox=Outbox(session, now),
+            accreditations=SessionAccreditations(session),
+            chain=self.chain,
+        )
+        stored: set[str] = set()
+        used: set[tuple[str, str]] = set()
+        bulk: list[_Prepared] = []
+        for start in range(0, len(items), _CHUNK):
+            chunk: list[_Prepared] = []
+            for position in range(start, min(start + _CHUNK, len(items))):
+                outcome = self.prepare(position, items[position])
+                if isinstance(outcome, LedgerError):
+                    results[position] = outcome
+                else:
+                    chunk.append(outcome)
+            stored |= existing_ids(session, [p.envelope.record_id for p in chunk])
+            used |= used_nonces(session, [(p.envelope.signer, p.envelope.nonce) for p in chunk])
+            for prepared in chunk:
+                admission = replace(base, attachment=prepared.attachment)
+                error = self._generic(prepared.envelope, prepared.handler, stored, used, base, now)
+                checked: Any = None
+                if error is None:
+                    error, checked = self._rule(admission, prepared)
+                if error is None and prepared.handler.writes:
+                    error = self._store_one(admission, prepared, checked)
+                    if error is None:
+                        results[prepared.position] = _accepted(prepared)
+                elif error is None:
+                    bulk.append(prepared)
+                if error is not None:
+                    results[prepared.position] = error
+                    continue
+                stored.add(prepared.envelope.record_id)
+                used.add((prepared.envelope.signer, prepared.envelope.nonce))
+        failures = insert_records(
+            session, [(p.envelope, p.parsed.subject) for p in bulk], received_at=now
+        )
+        for index, prepared in enumerate(bulk):
+            results[prepared.position] = failures.get(index) or _accepted(prepared)
+        assert all(r is not None for r in results)
+        return [r for r in results if r is not None]
+
+    def _generic(
+        self,
+        envelope: Envelope,
+        handler: KindHandler,
+        stored: set[str],
+        used: set[tuple[str, str]],
+        base: Admission,
+        now: datetime,
+    ) -> LedgerError | None:
+        try:
+            verify_envelope(
+                envelope,
+                roles=handler.roles,
+                accreditations=base.accreditations,
+                now=now,
+                max_future_skew=self.policy.max_future_skew,
+                max_age=self.policy.max_age,
+            )
+            if envelope.record_id in stored:
+                raise DuplicateRecord(
+                    f"record {envelope.record_id} exists", record_id=envelope.record_id
+                )
+            if (envelope.signer, envelope.nonce) in used:
+                raise NonceReplayed(f"nonce {envelope.nonce} was already used by {envelope.signer}")
+        except LedgerError as exc:
+            return exc
+        return None
+
+    def _rule(self, admission: Admission, prepared: _Prepared) -> tuple[LedgerError | None, Any]:
+        try:
+            checked = prepared.handler.check(admission, prepared.envelope, prepared.parsed)
+        except LedgerError as exc:
+            self._refused(admission, prepared, exc)
+            return exc, None
+        return None, checked
+
+    def _store_one(
+        self, admission: Admission, prepared: _Prepared, checked: Any
+    ) -> LedgerError | None:
+        """The record row and the kind's writes, in one savepoint."""
+        session = admission.session
+        envelope = prepared.envelope
+        try:
+            with session.begin_nested():
+                failures = insert_records(
+                    session, [(envelope, prepared.parsed.subject)], admission.received_at
+                )
+                if failures:
+                    raise failures[0]
+                prepared.handler.apply(admission, envelope, prepared.parsed, checked)
+                session.flush()
+        except IntegrityError as exc:
+            error: LedgerError = Conflict(
+                f"{prepared.handler.label} record conflicts with one stored concurrently",
+                record_id=envelope.record_id,
+            )
+            log.info("admission conflict for %s: %s", envelope.record_id, exc.orig)
+        except LedgerError as exc:
+            error = exc
+        else:
+            return None
+        if not isinstance(error, DuplicateRecord | NonceReplayed):
+            self._refused(admission, prepared, error)
+        return error
+
+    @staticmethod
+    def _refused(admission: Admission, prepared: _Prepared, error: LedgerError) -> None:
+        """The kind's audit trail of a refused, authenticated attempt (its own savepoint)."""
+        session = admission.session
+        try:
+            with session.begin_nested():
+                prepared.handler.on_refused(admission, prepared.envelope, prepared.parsed, error)
+                session.flush()
+        except (IntegrityError, LedgerError) as exc:
+            log.info("no audit trail for refused %s: %s", prepared.envelope.record_id, exc)
+
+
+def _accepted(prepared: _Prepared) -> Accepted:
+    envelope = prepared.envelope
+    return Accepted(envelope.record_id, "0x" + envelope.leaf.hex(), "pending", envelope.kind)
