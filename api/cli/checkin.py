@@ -133,7 +133,9 @@ def submit(
         )
     except LedgerError as exc:
         fail(exc.detail)
-    envelope = sign_envelope("checkin", payload, load_signing_key(verifier_key))
+    envelope = sign_envelope(
+        "checkin", payload, load_signing_key(verifier_key, option="--verifier-key")
+    )
     response = httpx.post(
         api_url(api) + "/v1/checkins",
         json={"presentation": document, "envelope": envelope.to_dict()},

@@ -116,17 +116,14 @@ def verify(
     _report_success(verified, as_json)
 
 
-def _signing_key(value: str) -> SigningKey:
-    from ledger.errors import KeyFileError
-    from ledger.keyfile import load_key_file
-    from ledger.keys import SigningKey
+def _signing_key(value: str, option: str = "--key") -> SigningKey:
+    """The key ``option`` names; its value never appears in a message (it may be a secret).
 
-    path = Path(value)
-    if path.is_file():
-        return load_key_file(path, _passphrase())
-    if value.startswith("z") and not path.exists():
-        return SigningKey.from_multibase(value)
-    raise KeyFileError(f"no key file at {value} (and not a z... secret-key multibase)")
+    The passphrase comes from the environment or the terminal, never stdin: stdin carries
+    the document (``vc sign``)."""
+    from .common import read_signing_key
+
+    return read_signing_key(value, option=option, ask=_passphrase)
 
 
 def _passphrase() -> str:
@@ -203,15 +200,13 @@ def _report_success(verified: VerifiedProof, as_json: bool) -> None:
 
 
 def _api_client(api: str | None) -> Any:
+    """A client for the credential endpoints: envelopes authenticate, so no admin token is
+    ever sent (it would go to whatever ``--api`` names)."""
     import httpx
 
     from .common import api_url
 
-    headers = {}
-    token = os.environ.get("LEDGER_ADMIN_TOKEN")
-    if token:  # not needed by these endpoints (envelopes authenticate); harmless if set
-        headers["Authorization"] = f"Bearer {token}"
-    return httpx.Client(base_url=api_url(api), timeout=60, headers=headers)
+    return httpx.Client(base_url=api_url(api), timeout=60, follow_redirects=False)
 
 
 @app.command("issue-worker")
@@ -270,7 +265,7 @@ def issue_worker(
     from .common import http_error
 
     try:
-        key = _signing_key(issuer_key)
+        key = _signing_key(issuer_key, "--issuer-key")
         document = DocumentSecret.create(document_type, document_number, document_country)
         with _api_client(api) as client:
             info = client.get("/v1/credentials/issuance")
@@ -318,6 +313,11 @@ def issue_worker(
     typer.echo(json.dumps(credential, indent=2, ensure_ascii=False))
 
 
+def _stop(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
 def _status_command(action: str) -> Any:
     def command(
         credential: str = typer.Argument(
@@ -327,12 +327,14 @@ def _status_command(action: str) -> Any:
         reason: int = typer.Option(0, "--reason", min=0, max=255, help="Reason code (0-255)."),
         api: str | None = typer.Option(None, "--api", help="API URL (default $LEDGER_API_URL)."),
     ) -> None:
+        import httpx
+
         from credentials.worker import parse_worker_credential, status_change_payload
         from ledger.canonical import parse_json
         from ledger.envelope import sign_envelope
         from ledger.errors import LedgerError
 
-        from .common import http_error
+        from .common import http_error, shown_url
 
         try:
             if credential.startswith("0x") and not Path(credential).exists():
@@ -344,10 +346,16 @@ def _status_command(action: str) -> Any:
             envelope = sign_envelope(
                 "credential_status",
                 status_change_payload(status_id, action, reason),
-                _signing_key(issuer_key),
+                _signing_key(issuer_key, "--issuer-key"),
             )
             with _api_client(api) as client:
-                response = client.post("/v1/credentials/status", json=envelope.to_dict())
+                try:
+                    response = client.post("/v1/credentials/status", json=envelope.to_dict())
+                except httpx.HTTPError as exc:
+                    _stop(
+                        f"no answer from {shown_url(str(client.base_url))} "
+                        f"({type(exc).__name__}): check the status before retrying"
+                    )
         except (LedgerError, OSError) as exc:
             if isinstance(exc, OSError):
                 typer.echo(f"error: {exc}", err=True)
