@@ -72,9 +72,9 @@ def recording_server() -> Iterator[Recorder]:
             self.end_headers()
             self.wfile.write(body)
 
-        do_GET = do_POST = do_DELETE = do_PUT = _handle  # noqa: N815 (http.server's names)
+        do_GET = do_POST = do_DELETE = do_PUT = _handle
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass  # keep test output clean
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
