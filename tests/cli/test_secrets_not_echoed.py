@@ -178,3 +178,17 @@ def test_no_traceback_in_a_real_process(args: list[str]) -> None:
     assert "Traceback" not in completed.stderr
     for piece in pieces(secret):
         assert piece not in completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    "anchor_key", ["0x" + SEED_HEX[:-2] + "zz", SEED_HEX[:40], "0x" + SEED_HEX + "00", "SECRETkey"]
+)
+def test_a_bad_anchoring_key_is_named_not_echoed(anchor_key: str) -> None:
+    # eth_account's ValueError used to end the command with a traceback.
+    result = invoke(
+        ["chain", "deploy", "--rpc", f"http://127.0.0.1:{free_port()}", "--out", "/dev/null"],
+        LEDGER_ANCHOR_KEY=anchor_key,
+    )
+    assert result.exit_code == 2
+    assert "LEDGER_ANCHOR_KEY" in result.stderr
+    assert_not_echoed(result, anchor_key)
