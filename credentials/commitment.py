@@ -48,6 +48,7 @@ __all__ = [
     "normalise_country",
     "normalise_number",
     "open_fields",
+    "parse_salt",
     "verify_opening",
 ]
 
@@ -60,6 +61,28 @@ _FIELDS: Final = ("country", "number", "type")
 _LABEL: Final = b"lpl/document/v1/"
 _NUMBER: Final = re.compile(r"^[A-Z0-9]{1,40}$")
 _HEX64: Final = re.compile(r"^[0-9a-f]{64}$")
+_MAX_INPUT: Final = 200  # characters typed for one field, before normalisation
+_SALT_HEX: Final = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+def parse_salt(text: str) -> bytes:
+    """The worker's salt from its hex form (what ``Wallet.reveal_salt`` shows): 64 hex digits.
+
+    Strict on purpose: ``bytes.fromhex`` would accept inner spaces and any length, and a
+    mistyped salt must be an error, never a commitment that silently fails to open.
+    The message never repeats the value (it is a secret).
+
+    Raises:
+        SchemaViolation: not exactly 32 bytes of hex.
+    """
+    value = text.strip()
+    if not _SALT_HEX.fullmatch(value):
+        raise SchemaViolation(
+            f"the salt is {SALT_BYTES} bytes written as {2 * SALT_BYTES} hex digits "
+            "(as the worker's wallet shows it)",
+            field="salt",
+        )
+    return bytes.fromhex(value)
 
 
 def normalise_number(number: str) -> str:
@@ -68,9 +91,9 @@ def normalise_number(number: str) -> str:
     Raises:
         SchemaViolation: nothing left, or characters other than letters and digits.
     """
-    text = unicodedata.normalize("NFKC", number).upper()
+    text = unicodedata.normalize("NFKC", number[: _MAX_INPUT + 1]).upper()
     text = re.sub(r"[\s\-<]", "", text)
-    if not _NUMBER.match(text):
+    if len(number) > _MAX_INPUT or not _NUMBER.fullmatch(text):
         raise SchemaViolation(
             "a document number is 1-40 letters and digits (spaces, hyphens and < ignored)",
             field="documentNumber",
@@ -91,8 +114,9 @@ def normalise_country(country: str) -> str:
     elif len(code) == 3:
         found = pycountry.countries.get(alpha_3=code)
     if found is None:
+        shown = repr(country) if len(country) <= 8 else "the document country"
         raise SchemaViolation(
-            f"{country!r} is not an ISO 3166-1 alpha-2 or alpha-3 country code",
+            f"{shown} is not an ISO 3166-1 alpha-2 or alpha-3 country code",
             field="documentCountry",
         )
     alpha3: str = found.alpha_3
@@ -102,8 +126,9 @@ def normalise_country(country: str) -> str:
 def _normalise_type(document_type: str) -> str:
     value = document_type.strip().lower()
     if value not in DOCUMENT_TYPES:
+        shown = repr(document_type) if len(document_type) <= 32 else "(too long)"
         raise SchemaViolation(
-            f"document type {document_type!r} is not one of {', '.join(sorted(DOCUMENT_TYPES))}",
+            f"document type {shown} is not one of {', '.join(sorted(DOCUMENT_TYPES))}",
             field="documentType",
         )
     return value
@@ -126,9 +151,13 @@ class DocumentSecret:
     def create(
         cls, document_type: str, number: str, country: str, *, salt: bytes | None = None
     ) -> DocumentSecret:
-        """Normalise the fields and draw a fresh 32-byte salt (unless one is given)."""
+        """Normalise the fields and draw a fresh 32-byte salt (unless one is given).
+
+        Raises:
+            SchemaViolation: a salt that is not 32 bytes, or a malformed field.
+        """
         salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
-        if len(salt) != SALT_BYTES:
+        if not isinstance(salt, bytes | bytearray) or len(salt) != SALT_BYTES:
             raise SchemaViolation(f"the salt is {SALT_BYTES} bytes", field="salt")
         return cls(
             _normalise_type(document_type),
@@ -149,7 +178,7 @@ class DocumentSecret:
     def from_dict(cls, data: Mapping[str, Any]) -> DocumentSecret:
         """Raises: SchemaViolation: a field is missing or malformed."""
         try:
-            salt = bytes.fromhex(str(data["salt"]))
+            salt = parse_salt(str(data["salt"]))
             return cls.create(
                 str(data["type"]), str(data["number"]), str(data["country"]), salt=salt
             )
@@ -185,11 +214,18 @@ def commit(secret: DocumentSecret) -> str:
 
 def matches(commitment: str, *, salt: bytes, document_type: str, number: str, country: str) -> bool:
     """True when the document in hand (its type, number, country) and the worker's salt open
-    ``commitment``. Inputs are normalised first; malformed ones simply do not match."""
-    try:
-        secret = DocumentSecret.create(document_type, number, country, salt=salt)
-    except SchemaViolation:
-        return False
+    ``commitment``; False only when a well-formed document genuinely differs from it.
+
+    A malformed input is an error, not a mismatch: ``False`` ends up signed and anchored as
+    "this worker does not hold their document", so a typo must never produce it.
+
+    Raises:
+        SchemaViolation: a malformed commitment, salt (not 32 bytes), document type, number
+            or country (see :func:`normalise_number`, :func:`normalise_country`).
+    """
+    if not isinstance(commitment, str) or not _HEX64.fullmatch(commitment.lower()):
+        raise SchemaViolation("a commitment is 64 hex digits", field="commitment")
+    secret = DocumentSecret.create(document_type, number, country, salt=salt)
     return hmac.compare_digest(commit(secret), commitment.lower())
 
 

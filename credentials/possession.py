@@ -28,7 +28,7 @@ from typing import Any, Final
 from ledger.canonical import canonicalize
 from ledger.errors import SchemaViolation
 
-from .commitment import matches
+from .commitment import matches, parse_salt
 from .worker import parse_worker_credential
 
 __all__ = [
@@ -77,21 +77,23 @@ def document_matches(
         salt_hex: the salt the worker's wallet revealed to this device.
         document_type, number, country: read off the physical document.
 
+    Returns:
+        False only when a well-formed document differs from the one committed to: that
+        result is signed and anchored as a statement about the worker.
+
     Raises:
         CredentialInvalid: the presentation holds no worker credential.
+        SchemaViolation: a malformed salt (not 32 bytes of hex), document type, number or
+            country; a typo must stop the check-in, never be recorded as a mismatch.
     """
     document = presentation_or_credential
     embedded = document.get("verifiableCredential")
     if isinstance(embedded, list) and embedded:
         document = embedded[0]
     credential = parse_worker_credential(document)
-    try:
-        salt = bytes.fromhex(salt_hex.strip())
-    except ValueError:
-        return False
     return matches(
         credential.commitment,
-        salt=salt,
+        salt=parse_salt(salt_hex),
         document_type=document_type,
         number=number,
         country=country,

@@ -101,13 +101,21 @@ def load_key_file(path: Path, passphrase: str) -> SigningKey:
     Raises:
         KeyFileError: unreadable, wrong passphrase, or the did does not match the key.
     """
+    # Messages leave the path out: the caller names the file (or the option it came from),
+    # and a "path" typed by mistake may be key material that must not be echoed.
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise KeyFileError(f"cannot read key file {path}: {exc}") from exc
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KeyFileError(f"cannot read the key file ({exc.strerror or 'I/O error'})") from None
+    except UnicodeDecodeError:
+        raise KeyFileError(f"not a version {_VERSION} key file (not UTF-8 text)") from None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise KeyFileError(f"not a version {_VERSION} key file (not JSON)") from None
     if not isinstance(document, dict) or document.get("version") != _VERSION:
-        raise KeyFileError(f"{path} is not a version {_VERSION} key file")
+        raise KeyFileError(f"not a version {_VERSION} key file")
     key = SigningKey(decrypt_secret(document, passphrase))
     if document.get("did") != key.did:
-        raise KeyFileError(f"{path}: the stored did does not match the key")
+        raise KeyFileError("the key file's stored did does not match its key")
     return key

@@ -6,21 +6,22 @@ from datetime import datetime
 
 import typer
 
-from .common import admin_token, api_url, http_error, print_json
+from .common import ADMIN_TOKEN_RULE, admin_client, http_error, print_json
 
 app = typer.Typer(
-    help="Accredit and revoke signer keys (needs LEDGER_ADMIN_TOKEN).", no_args_is_help=True
+    help=f"Accredit and revoke signer keys (needs the admin token). {ADMIN_TOKEN_RULE}",
+    no_args_is_help=True,
 )
 
 ROLES = ["auditor", "issuer", "employer", "brand", "verifier", "investigator"]
 
 
-def _client(api: str | None):  # type: ignore[no-untyped-def]
-    import httpx
-
-    return httpx.Client(
-        base_url=api_url(api), headers={"Authorization": f"Bearer {admin_token()}"}, timeout=60
-    )
+API = typer.Option(
+    None,
+    "--api",
+    help="API URL (default LEDGER_API_URL). The admin token is only sent to LEDGER_API_URL: "
+    "another URL is refused.",
+)
 
 
 @app.command("accredit")
@@ -29,7 +30,7 @@ def accredit(
     role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
     valid_from: datetime | None = typer.Option(None, "--valid-from"),
     valid_until: datetime | None = typer.Option(None, "--valid-until"),
-    api: str | None = typer.Option(None, "--api", help="API URL (default LEDGER_API_URL)"),
+    api: str | None = API,
 ) -> None:
     """Accredit DID for ROLE in AttesterRegistry."""
     body: dict[str, object] = {"did": did, "role": role}
@@ -37,7 +38,7 @@ def accredit(
         body["validFrom"] = valid_from.isoformat()
     if valid_until:
         body["validUntil"] = valid_until.isoformat()
-    with _client(api) as client:
+    with admin_client(api) as client:
         response = client.post("/v1/admin/signers", json=body)
     if response.status_code != 201:
         http_error(response)
@@ -49,11 +50,11 @@ def accredit(
 def revoke(
     did: str = typer.Argument(...),
     role: str | None = typer.Option(None, "--role", help="only this role (default: all)"),
-    api: str | None = typer.Option(None, "--api"),
+    api: str | None = API,
 ) -> None:
     """Revoke DID (final)."""
     params = {"role": str(ROLES.index(role) + 1)} if role else None
-    with _client(api) as client:
+    with admin_client(api) as client:
         response = client.delete(f"/v1/admin/signers/{did}", params=params)
     if response.status_code != 200:
         http_error(response)
@@ -61,9 +62,9 @@ def revoke(
 
 
 @app.command("signers")
-def signers(api: str | None = typer.Option(None, "--api")) -> None:
+def signers(api: str | None = API) -> None:
     """List accredited signers (the registry mirror)."""
-    with _client(api) as client:
+    with admin_client(api) as client:
         response = client.get("/v1/admin/signers")
     if response.status_code != 200:
         http_error(response)

@@ -15,9 +15,22 @@ app = typer.Typer(help="Start a local anvil devnet; deploy the contracts.", no_a
 
 
 def _anchor_key() -> str | None:
+    """The anchoring key, checked here: eth_account's errors would reach a traceback."""
+    from eth_account import Account
+
     from api.settings import Settings
 
-    return Settings().anchor_private_key()
+    try:
+        key = Settings().anchor_private_key()
+        if key is not None:
+            Account.from_key(key)
+    except (OSError, TypeError, ValueError):
+        fail(
+            "the anchoring key cannot be used: LEDGER_ANCHOR_KEY must be a 32-byte hex private "
+            "key, or LEDGER_ANCHOR_KEYFILE a keystore file that LEDGER_ANCHOR_PASSPHRASE opens "
+            "(the values are not shown)"
+        )
+    return key
 
 
 @app.command("deploy")

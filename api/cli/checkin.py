@@ -115,12 +115,9 @@ def submit(
     from ledger.errors import LedgerError
 
     document = _read_presentation(presentation, qr, qr_image)
-    signer = load_signing_key(verifier_key)
-    salt_response = signed_get(signer, "/v1/checkins/device-salt", api)
-    if salt_response.status_code != 200:
-        http_error(salt_response)
-    device_salt = bytes.fromhex(salt_response.json()["deviceSalt"])
+    signer = load_signing_key(verifier_key, option="--verifier-key")
     try:
+        # First the document in hand: a typo must stop here, before anything is sent.
         matched = document_matches(
             document,
             salt_hex=salt,
@@ -128,13 +125,19 @@ def submit(
             number=document_number,
             country=document_country,
         )
+    except LedgerError as exc:
+        fail(exc.detail)
+    salt_response = signed_get(signer, "/v1/checkins/device-salt", api)
+    if salt_response.status_code != 200:
+        http_error(salt_response)
+    try:
         payload = checkin_payload(
             document,
             document_matches=matched,
             on_site=on_site,
             location=location,
             verifier_device=device_id,
-            device_salt=device_salt,
+            device_salt=bytes.fromhex(salt_response.json()["deviceSalt"]),
             presenting_device=presenting_device,
         )
     except LedgerError as exc:

@@ -30,6 +30,8 @@ def new(
 
 
 @app.command("show")
-def show(key_file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+def show(key_file: str = typer.Argument(..., metavar="KEY_FILE")) -> None:
     """Print a key file's did:key (decrypting it proves the passphrase)."""
-    typer.echo(load_signing_key(str(key_file)).did)
+    # A plain string, not a click Path(exists=True): click would echo a mistyped value,
+    # and what was typed may be a secret key.
+    typer.echo(load_signing_key(key_file, option="KEY_FILE").did)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import admin_token, api_url, fail, http_error, print_json
+from .common import admin_client, api_url, fail, http_error, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -17,16 +17,20 @@ def register(app: typer.Typer) -> None:
 
 
 def anchor(
-    api: str | None = typer.Option(None, "--api", help="API URL (default LEDGER_API_URL)"),
+    api: str | None = typer.Option(
+        None,
+        "--api",
+        help="API URL (default LEDGER_API_URL). The admin token is only sent to "
+        "LEDGER_API_URL: another URL is refused.",
+    ),
 ) -> None:
-    """Anchor every pending record now (admin)."""
-    import httpx
+    """Anchor every pending record now (admin).
 
-    response = httpx.post(
-        f"{api_url(api)}/v1/admin/anchor",
-        timeout=300,
-        headers={"Authorization": f"Bearer {admin_token()}"},
-    )
+    The admin token (LEDGER_ADMIN_TOKEN, else var/admin-token) is sent only to
+    LEDGER_API_URL (default http://127.0.0.1:8000); var/admin-token only to a loopback
+    address. To anchor on another API, set LEDGER_API_URL to it and LEDGER_ADMIN_TOKEN."""
+    with admin_client(api, timeout=300) as client:
+        response = client.post("/v1/admin/anchor")
     if response.status_code != 200:
         http_error(response)
     report = response.json()

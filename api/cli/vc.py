@@ -116,17 +116,14 @@ def verify(
     _report_success(verified, as_json)
 
 
-def _signing_key(value: str) -> SigningKey:
-    from ledger.errors import KeyFileError
-    from ledger.keyfile import load_key_file
-    from ledger.keys import SigningKey
+def _signing_key(value: str, option: str = "--key") -> SigningKey:
+    """The key ``option`` names; its value never appears in a message (it may be a secret).
 
-    path = Path(value)
-    if path.is_file():
-        return load_key_file(path, _passphrase())
-    if value.startswith("z") and not path.exists():
-        return SigningKey.from_multibase(value)
-    raise KeyFileError(f"no key file at {value} (and not a z... secret-key multibase)")
+    The passphrase comes from the environment or the terminal, never stdin: stdin carries
+    the document (``vc sign``)."""
+    from .common import read_signing_key
+
+    return read_signing_key(value, option=option, ask=_passphrase)
 
 
 def _passphrase() -> str:
@@ -203,15 +200,13 @@ def _report_success(verified: VerifiedProof, as_json: bool) -> None:
 
 
 def _api_client(api: str | None) -> Any:
+    """A client for the credential endpoints: envelopes authenticate, so no admin token is
+    ever sent (it would go to whatever ``--api`` names)."""
     import httpx
 
     from .common import api_url
 
-    headers = {}
-    token = os.environ.get("LEDGER_ADMIN_TOKEN")
-    if token:  # not needed by these endpoints (envelopes authenticate); harmless if set
-        headers["Authorization"] = f"Bearer {token}"
-    return httpx.Client(base_url=api_url(api), timeout=60, headers=headers)
+    return httpx.Client(base_url=api_url(api), timeout=60, follow_redirects=False)
 
 
 @app.command("issue-worker")
@@ -245,17 +240,26 @@ def issue_worker(
         None,
         "--salt-out",
         help="Where to write the wallet import bundle (credential + salt + document details, "
-        "mode 0600) for `ledger wallet import`. Default: wallet-import-<id>.json here.",
+        "mode 0600, never over an existing file) for `ledger wallet import`. Default: "
+        "wallet-import-<id>.json in $XDG_DATA_HOME/ledger/wallet-imports "
+        "(~/.local/share/...), outside any repository. A path inside a git work tree is "
+        "refused unless git ignores it.",
     ),
     suite: Suite = typer.Option(Suite.rdfc, "--suite", help="Cryptosuite of the proof."),
     api: str | None = typer.Option(None, "--api", help="API URL (default $LEDGER_API_URL)."),
 ) -> None:
-    """Issue a worker credential after an in-person document check, register it with the
-    ledger, write the salt bundle for the worker's wallet, and print the credential JSON.
+    """Issue a worker credential after an in-person document check, write the salt bundle
+    for the worker's wallet, register the credential with the ledger, and print the
+    credential JSON.
 
-    The salt is the only way to open the credential's commitment: hand the bundle to the
-    worker (``ledger wallet import``) and delete it here. Nothing else keeps it.
+    The bundle is written before the credential is registered, and removed again if the
+    ledger refuses it: a registered credential whose salt is lost could never be presented,
+    yet would count against the facility's ID-possession rate. The salt is the only way to
+    open the credential's commitment: hand the bundle to the worker (``ledger wallet
+    import``) and delete it here. Nothing else keeps it.
     """
+    import httpx
+
     from credentials.commitment import DocumentSecret
     from credentials.wallet import IMPORT_TYPE
     from credentials.worker import (
@@ -267,13 +271,22 @@ def issue_worker(
     from ledger.envelope import sign_envelope
     from ledger.errors import LedgerError
 
-    from .common import http_error
+    from .common import http_error, shown_url
+    from .secret_files import (
+        BundleLocationError,
+        check_secret_location,
+        default_bundle_dir,
+        write_secret_json,
+    )
 
     try:
-        key = _signing_key(issuer_key)
+        key = _signing_key(issuer_key, "--issuer-key")
         document = DocumentSecret.create(document_type, document_number, document_country)
         with _api_client(api) as client:
-            info = client.get("/v1/credentials/issuance")
+            try:
+                info = client.get("/v1/credentials/issuance")
+            except httpx.HTTPError as exc:
+                _stop(f"cannot reach {shown_url(str(client.base_url))} ({type(exc).__name__})")
             if info.status_code != 200:
                 http_error(info)
             issuance = info.json()
@@ -290,25 +303,33 @@ def issue_worker(
             )
             parsed = parse_worker_credential(credential)
             envelope = sign_envelope("credential", registration_payload(credential), key)
-            response = client.post("/v1/credentials", json=envelope.to_dict())
-            if response.status_code != 201:
-                http_error(response)
-        chosen = investigator or next(iter(issuance.get("investigators") or []), None)
-        bundle = {
-            "type": IMPORT_TYPE,
-            "version": 1,
-            "credential": credential,
-            "document": document.to_dict(),
-            "investigator": chosen,
-        }
-        target = salt_out or Path(f"wallet-import-{parsed.status_id[2:14]}.json")
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(bundle, handle, indent=2)
-            handle.write("\n")
-    except FileExistsError:
-        typer.echo(f"error: {target} exists; choose another --salt-out", err=True)
-        raise typer.Exit(2) from None
+            chosen = investigator or next(iter(issuance.get("investigators") or []), None)
+            bundle = {
+                "type": IMPORT_TYPE,
+                "version": 1,
+                "credential": credential,
+                "document": document.to_dict(),
+                "investigator": chosen,
+            }
+            target = (
+                salt_out or default_bundle_dir() / f"wallet-import-{parsed.status_id[2:14]}.json"
+            )
+            try:
+                tree = check_secret_location(target)
+                write_secret_json(target, bundle)
+            except BundleLocationError as exc:
+                _stop(f"{exc}; nothing was registered")
+            except FileExistsError:
+                _stop(f"{target} exists; choose another --salt-out (nothing was registered)")
+            except OSError as exc:
+                _stop(f"cannot write {target} ({exc.strerror}); nothing was registered")
+            if tree is not None:
+                typer.echo(
+                    f"WARNING: the salt bundle {target} is inside the git work tree {tree} "
+                    "(git ignores it): import it into the wallet and delete it now",
+                    err=True,
+                )
+            response = _register(client, envelope.to_dict(), target, parsed.status_id)
     except LedgerError as exc:
         _fail(exc)
     typer.echo(
@@ -316,6 +337,47 @@ def issue_worker(
         err=True,
     )
     typer.echo(json.dumps(credential, indent=2, ensure_ascii=False))
+
+
+def _register(client: Any, envelope: dict[str, Any], bundle: Path, status_id: str) -> Any:
+    """POST the registration; on a refusal remove the bundle (nothing was registered), on an
+    unknown outcome keep it and say so. Returns the 201 response."""
+    import httpx
+
+    from .common import http_error
+
+    try:
+        response = client.post("/v1/credentials", json=envelope)
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # the request never left
+        bundle.unlink(missing_ok=True)
+        _stop(
+            f"cannot reach the API ({type(exc).__name__}); nothing was registered, {bundle} removed"
+        )
+    except BaseException as exc:  # sent, or maybe sent: the ledger may hold it now
+        reason = type(exc).__name__
+        typer.echo(_unknown_outcome(bundle, status_id, reason), err=True)
+        raise typer.Exit(1) from None
+    if response.status_code == 201:
+        return response
+    if 400 <= response.status_code < 500:  # refused: a refused request changes nothing
+        bundle.unlink(missing_ok=True)
+        typer.echo(f"error: nothing was registered; {bundle} removed", err=True)
+    else:
+        typer.echo(_unknown_outcome(bundle, status_id, f"HTTP {response.status_code}"), err=True)
+    http_error(response)
+
+
+def _unknown_outcome(bundle: Path, status_id: str, reason: str) -> str:
+    return (
+        f"error: registration interrupted ({reason}): the ledger may or may not hold the "
+        f"credential. The wallet bundle is KEPT at {bundle}: if GET /v1/credentials/{status_id} "
+        "shows it, give the bundle to the worker; otherwise delete it"
+    )
+
+
+def _stop(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def _status_command(action: str) -> Any:
@@ -327,12 +389,14 @@ def _status_command(action: str) -> Any:
         reason: int = typer.Option(0, "--reason", min=0, max=255, help="Reason code (0-255)."),
         api: str | None = typer.Option(None, "--api", help="API URL (default $LEDGER_API_URL)."),
     ) -> None:
+        import httpx
+
         from credentials.worker import parse_worker_credential, status_change_payload
         from ledger.canonical import parse_json
         from ledger.envelope import sign_envelope
         from ledger.errors import LedgerError
 
-        from .common import http_error
+        from .common import http_error, shown_url
 
         try:
             if credential.startswith("0x") and not Path(credential).exists():
@@ -344,10 +408,16 @@ def _status_command(action: str) -> Any:
             envelope = sign_envelope(
                 "credential_status",
                 status_change_payload(status_id, action, reason),
-                _signing_key(issuer_key),
+                _signing_key(issuer_key, "--issuer-key"),
             )
             with _api_client(api) as client:
-                response = client.post("/v1/credentials/status", json=envelope.to_dict())
+                try:
+                    response = client.post("/v1/credentials/status", json=envelope.to_dict())
+                except httpx.HTTPError as exc:
+                    _stop(
+                        f"no answer from {shown_url(str(client.base_url))} "
+                        f"({type(exc).__name__}): check the status before retrying"
+                    )
         except (LedgerError, OSError) as exc:
             if isinstance(exc, OSError):
                 typer.echo(f"error: {exc}", err=True)

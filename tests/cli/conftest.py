@@ -15,7 +15,9 @@ import pytest
 
 from ledger.chain.anvil import Anvil, free_port
 
-LEDGER = [sys.executable, "-m", "api.cli"]
+# -P: the code under test comes from PYTHONPATH (this repository), never from the working
+# directory, which may be another checkout of the project.
+LEDGER = [sys.executable, "-P", "-m", "api.cli"]
 
 
 @dataclass
@@ -61,11 +63,13 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def start_server(cli: Cli, *args: str) -> Server:
-    """Start ``ledger serve`` and wait until /v1/health answers; LEDGER_API_URL points at it."""
+def start_server(cli: Cli, *args: str, log_dir: Path | None = None) -> Server:
+    """Start ``ledger serve`` and wait until /v1/health answers; LEDGER_API_URL points at it.
+
+    The server's log goes to ``log_dir`` (default: the working directory)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = cli.cwd / f"serve-{port}.log"
+    log = (log_dir or cli.cwd) / f"serve-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen([*LEDGER, "serve", "--port", str(port), *args], env=cli.env,
                                    cwd=cli.cwd, stdout=sink, stderr=subprocess.STDOUT)  # fmt: skip
