@@ -13,8 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from credentials.loader import CREDENTIALS_CONTEXT_V2
 from credentials.possession import presentation_hash
@@ -26,6 +25,7 @@ from ledger.roles import Role
 from ledger.service import Ledger
 from ledger.store.db import session_scope
 from ledger.timeutil import utcnow
+from tests.api.state import changed, snapshot
 from tests.credentials.worker_support import (
     accredited,
     chain_status,
@@ -34,30 +34,6 @@ from tests.credentials.worker_support import (
     wallet_for,
 )
 from tests.ledger.helpers import signed_audit
-
-Snapshot = tuple[dict[str, list[tuple[Any, ...]]], int, int]
-
-
-def snapshot(ledger: Ledger) -> Snapshot:
-    """Every row of every table, and the relaying account's nonce and the chain head."""
-    tables: dict[str, list[tuple[Any, ...]]] = {}
-    with session_scope(ledger.engine) as session:
-        for table in SQLModel.metadata.sorted_tables:
-            rows = session.connection().execute(text(f'SELECT * FROM "{table.name}"')).all()
-            tables[table.name] = sorted(tuple(map(repr, r)) for r in rows)
-    nonce = ledger.client.w3.eth.get_transaction_count(ledger.client.address)
-    return tables, nonce, ledger.client.block_number()
-
-
-def changed(before: Snapshot, after: Snapshot) -> dict[str, Any]:
-    diff: dict[str, Any] = {
-        name: (len(rows), len(after[0][name]))
-        for name, rows in before[0].items()
-        if rows != after[0][name]
-    }
-    if before[1:] != after[1:]:
-        diff["chain (nonce, head)"] = (before[1:], after[1:])
-    return diff
 
 
 def resigned(envelope: dict[str, Any], key: SigningKey, **changes: Any) -> dict[str, Any]:
