@@ -10,15 +10,20 @@ from __future__ import annotations
 import os
 import signal
 
-__all__ = ["failpoint"]
+__all__ = ["ANCHORING_POINTS", "OUTBOX_POINTS", "POINTS", "failpoint"]
 
-POINTS = (
+ANCHORING_POINTS = (
     "after_batch_cut",  # batch root and membership committed, nothing sent
     "after_tx_persisted",  # signed tx and hash committed, not broadcast
     "after_broadcast",  # tx sent, outcome not recorded
     "after_confirm",  # batch anchored in the database
-    "after_outbox_persisted",  # an outbox row's signed tx committed, not broadcast
 )
+OUTBOX_POINTS = (
+    "after_outbox_persisted",  # an outbox row's signed tx committed, not broadcast
+    "after_outbox_broadcast",  # sent, outcome not recorded
+    "after_outbox_done",  # the row marked done
+)
+POINTS = ANCHORING_POINTS + OUTBOX_POINTS
 
 
 def failpoint(name: str) -> None:

@@ -206,6 +206,7 @@ class OutboxRelay:
                 session.add(stored)
             failpoint("after_outbox_persisted")
             self.client.broadcast(prepared)
+            failpoint("after_outbox_broadcast")
             report.submitted.append(row.id)
             log.info("outbox %d (%s) submitted in %s", row.id, row.action, prepared.tx_hash)
             return True
@@ -247,6 +248,7 @@ class OutboxRelay:
             stored.state, stored.done_at, stored.block_number = OutboxState.DONE, utcnow(), block
             stored.last_error, stored.next_attempt_at = None, None
             session.add(stored)
+        failpoint("after_outbox_done")
         report.done.append(row_id)
 
     def _fail(self, row_id: int, error: str, report: RelayReport) -> None:

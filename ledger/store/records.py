@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -141,12 +141,14 @@ class StoreNonces:
             or self.session.get(UsedNonceRow, (signer, nonce)) is not None
         )
 
-    def consume(self, signer: Did, nonce: str) -> None:
-        """Remember a non-record nonce (admin envelopes, presentations).
+    def consume(self, signer: Did, nonce: str, *, keep: timedelta = timedelta(hours=1)) -> None:
+        """Remember a non-record nonce (signed requests). Nonces older than ``keep`` are
+        forgotten: a request that old is refused by its clock-skew check anyway.
 
         Raises:
             NonceReplayed: it was used before.
         """
+        self.session.exec(delete(UsedNonceRow).where(col(UsedNonceRow.used_at) < utcnow() - keep))
         if self.is_nonce_used(signer, nonce):
             raise NonceReplayed(f"nonce {nonce} was already used by {signer}")
         try:

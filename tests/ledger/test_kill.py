@@ -23,7 +23,7 @@ from sqlmodel import select
 from domain import open_ledger
 from ledger.anchoring import AnchoringPolicy
 from ledger.chain.anvil import Anvil
-from ledger.failpoints import POINTS
+from ledger.failpoints import ANCHORING_POINTS
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
@@ -118,7 +118,7 @@ def run(process: subprocess.Popen[bytes], timeout: float = 120) -> tuple[int, st
     return process.returncode, output.decode(errors="replace")
 
 
-@pytest.mark.parametrize("point", POINTS)
+@pytest.mark.parametrize("point", ANCHORING_POINTS)
 def test_sigkill_at_each_step_loses_nothing(
     ledger: Ledger, anvil: Anvil, auditor: SigningKey, point: str
 ) -> None:
