@@ -18,6 +18,7 @@ from .deployment import Deployment
 __all__ = [
     "AnchorContract",
     "CredentialStatusContract",
+    "OnChainAccreditation",
     "OnChainAnchor",
     "RegistryContract",
     "RegistryEvent",
@@ -88,6 +89,10 @@ class AnchorContract(_Deployed):
             return None
         return OnChainAnchor(root, _ts(anchored_at), int(count), int(kind))
 
+    def registry_address(self) -> Address:
+        """The AttesterRegistry this anchor takes its anchorers from (fixed at deployment)."""
+        return Address(str(self.client.call(self.contract.functions.registry())))
+
     def last_batch_id(self) -> BatchId | int:
         return int(self.client.call(self.contract.functions.lastBatchId()))
 
@@ -114,6 +119,18 @@ class AnchorContract(_Deployed):
             return None
 
         return self.client._guard(lookup)
+
+
+@dataclass(frozen=True)
+class OnChainAccreditation:
+    """``AttesterRegistry.accreditation(key, role)`` as stored; ``valid_from`` is None for a
+    key never accredited in the role (the contract returns all zeros)."""
+
+    role: int
+    valid_from: datetime | None
+    valid_until: datetime | None
+    revoked_at: datetime | None
+    suspended: bool
 
 
 @dataclass(frozen=True)
@@ -160,6 +177,23 @@ class RegistryContract(_Deployed):
     def is_accredited(self, key: VerifyKey, role: Role, at: datetime) -> bool:
         return bool(
             self.client.call(self.contract.functions.isAccredited(key.raw, int(role), _unix(at)))
+        )
+
+    def accreditation(self, key: VerifyKey, role: Role | int) -> OnChainAccreditation:
+        """The stored accreditation of ``key`` for ``role`` (one ``eth_call``).
+
+        Raises:
+            ContractRevert: ``AttesterRegistryInvalidRole`` for a role outside 1..6.
+        """
+        valid_from, valid_until, revoked_at, suspended = self.client.call(
+            self.contract.functions.accreditation(key.raw, int(role))
+        )
+        return OnChainAccreditation(
+            role=int(role),
+            valid_from=_ts(int(valid_from)) if valid_from else None,
+            valid_until=_ts(int(valid_until)) if valid_until else None,
+            revoked_at=_ts(int(revoked_at)) if revoked_at else None,
+            suspended=bool(suspended),
         )
 
     def is_anchorer(self, account: str) -> bool:
