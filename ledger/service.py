@@ -36,7 +36,13 @@ from .errors import (
     SignatureError,
 )
 from .keys import VerifyKey
-from .receipts import ReceiptReport, check_receipt
+from .receipts import (
+    PinnedDeployment,
+    ReceiptReport,
+    RpcReceiptChain,
+    check_receipt,
+    default_kind_rules,
+)
 from .registry_mirror import sync_registry
 from .roles import Role
 from .schemas import validate_payload
@@ -256,10 +262,12 @@ class Ledger:
             }
 
     def check_receipt(self, receipt: Mapping[str, Any]) -> ReceiptReport:
-        contract = str(receipt.get("contract") or self.deployment.address("ProvenanceAnchor"))
-        anchor = AnchorContract(self.client, contract)
+        """Check a receipt against this ledger's own deployment (never the receipt's)."""
         return check_receipt(
-            receipt, chain_id=self.deployment.chain_id, contract=contract, lookup=anchor.anchor_of
+            receipt,
+            pinned=PinnedDeployment.of(self.deployment, source="this ledger's deployment"),
+            chain=RpcReceiptChain(self.client),
+            kinds=default_kind_rules(),
         )
 
     def health(self) -> dict[str, Any]:
