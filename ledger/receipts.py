@@ -455,6 +455,16 @@ def _hex32(value: object, name: str) -> bytes:
     return bytes.fromhex(value[2:])
 
 
+def _chain_id(value: object) -> int:
+    # A JSON number: 31337 and 31337.0 are the same number (and a JavaScript verifier cannot
+    # tell them apart), so an integral float is an integer here.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if type(value) is not int or not 0 < value <= _MAX_SAFE_INTEGER:
+        raise ValueError("chainId must be a positive integer below 2**53")
+    return value
+
+
 def _parse(run: _Run, receipt: Any) -> tuple[Envelope, bytes, list[bytes], bytes, int]:
     try:
         if not isinstance(receipt, Mapping):
@@ -471,9 +481,7 @@ def _parse(run: _Run, receipt: Any) -> tuple[Envelope, bytes, list[bytes], bytes
         if len(steps) > MAX_PROOF_STEPS:
             raise ValueError(f"proof has {len(steps)} steps, at most {MAX_PROOF_STEPS} allowed")
         proof = [_hex32(p, "proof element") for p in steps]
-        chain_id = receipt["chainId"]
-        if type(chain_id) is not int or not 0 < chain_id <= _MAX_SAFE_INTEGER:
-            raise ValueError("chainId must be a positive integer below 2**53")
+        chain_id = _chain_id(receipt["chainId"])
         contract = receipt["contract"]
         if not isinstance(contract, str) or not _ADDRESS.match(contract):
             raise ValueError("contract must be a 0x-prefixed 20-byte hex address")

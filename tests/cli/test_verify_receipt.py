@@ -278,6 +278,12 @@ def build_cases(world: World) -> None:
         "not a JSON object": ([genuine], "format"),
         "duplicate key": (json.dumps(genuine)[:-1] + ', "kind": "wage"}', "format"),
         "not JSON": ("{\"envelope\": ", "format"),
+        "chainId written 31337.0 (the same JSON number)": (json.dumps(genuine).replace(
+            f'"chainId": {genuine["chainId"]}', f'"chainId": {genuine["chainId"]}.0'), None),
+        "chainId 1e400": (json.dumps(genuine).replace(
+            f'"chainId": {genuine["chainId"]}', '"chainId": 1e400'), "format"),
+        "nested 64 levels deep (the limit)": (_nested(genuine, 64), "signature"),
+        "nested 65 levels deep": (_nested(genuine, 65), "format"),
     })  # fmt: skip
 
     # -- the operator's own batches in the genuine contract ----------------------------------
@@ -329,6 +335,14 @@ def build_cases(world: World) -> None:
         {**forged, "contract": world.contract}, "anchored",
     )  # fmt: skip
     cases["foreign receipt, verified against the foreign pin"] = (forged, None)
+
+
+def _nested(receipt: dict[str, Any], depth: int) -> str:
+    """The receipt as JSON text, nested ``depth`` levels deep (receipt 1, envelope 2,
+    payload 3, then arrays in a new payload field)."""
+    text = json.dumps(receipt)
+    deep = "[" * (depth - 3) + "]" * (depth - 3)
+    return text.replace('"payload": {', '"payload": {"deep": ' + deep + ", ", 1)
 
 
 def _flip(text: str, at: int) -> str:
@@ -400,6 +414,8 @@ CASE_NAMES = [
     "anchoredAt with microseconds", "anchoredAt in another offset (same instant)",
     "missing field", "unknown envelope field", "chainId as a string", "contract not an address",
     "proof of 65 steps", "leaf with spaces", "not a JSON object", "duplicate key", "not JSON",
+    "chainId written 31337.0 (the same JSON number)", "chainId 1e400",
+    "nested 64 levels deep (the limit)", "nested 65 levels deep",
     "unaccredited signer", "employer signs an audit (wrong role)",
     "created before the window opens", "created after the window closed", "suspended signer",
     "audit in a batch of wage records", "wage record by an accredited employer",
@@ -462,6 +478,22 @@ def test_a_deployment_whose_genesis_differs_fails_the_chain_check(
     assert_verdict(run_cli(genuine, "--rpc", world.rpc, "--deployment", other_chain,
                            config=tmp_path), "chain", "ledger verify")  # fmt: skip
     assert_verdict(run_js(genuine, "--rpc", world.rpc, "--deployment", other_chain), "chain", "js")
+
+
+@pytest.mark.parametrize("pin", ["no code", "the registry"])
+def test_a_pin_that_is_no_provenance_anchor_fails_anchored(
+    embedded_world: World, pin: str, tmp_path: Path
+) -> None:
+    # A wrong pin (a typo, or another contract's address) answers nothing sensible: the
+    # anchored check fails in both verifiers, nothing crashes.
+    world = embedded_world
+    address = ("0x" + "44" * 20) if pin == "no code" else (
+        world.ledger.deployment.address("AttesterRegistry"))  # fmt: skip
+    receipt = {**world.cases["genuine audit"][0], "contract": address}
+    path = str(world.receipt_file(receipt))
+    assert_verdict(run_cli(path, "--rpc", world.rpc, "--contract", address, config=tmp_path),
+                   "anchored", "ledger verify")  # fmt: skip
+    assert_verdict(run_js(path, "--rpc", world.rpc, "--contract", address), "anchored", "js")
 
 
 def test_an_unreachable_rpc_fails_the_chain_check_in_both(
