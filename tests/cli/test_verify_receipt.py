@@ -37,6 +37,7 @@ from api.cli import app as ledger_app
 from api.settings import Settings
 from credentials.worker import registration_payload
 from ledger.anchoring import AnchoringPolicy
+from ledger.canonical import canonicalize
 from ledger.chain.anvil import Anvil, free_port
 from ledger.chain.contracts import AnchorContract, RegistryContract
 from ledger.chain.deployment import Deployment, deploy_contracts
@@ -316,6 +317,12 @@ def build_cases(world: World) -> None:
          Kind.AUDIT, None),
         ("created as the window closes", signed_audit(windowed, created=closes), Kind.AUDIT,
          "signer_accredited"),
+        ("created as the window opens, in +05:30", _created_as(windowed, opens, "+05:30"),
+         Kind.AUDIT, None),
+        ("created a microsecond before the window, in -03:00",
+         _created_as(windowed, opens - tick, "-03:00"), Kind.AUDIT, "signer_accredited"),
+        ("an admin request anchored as a record", sign_envelope("admin", {"op": "x"}, auditor),
+         Kind.ADMIN, "signer_accredited"),
     ]  # fmt: skip
     for name, envelope, kind, expected in direct:
         (receipt,) = anchor_directly(world, world.anchor, [envelope], int(kind))
@@ -343,6 +350,18 @@ def _nested(receipt: dict[str, Any], depth: int) -> str:
     text = json.dumps(receipt)
     deep = "[" * (depth - 3) + "]" * (depth - 3)
     return text.replace('"payload": {', '"payload": {"deep": ' + deep + ", ", 1)
+
+
+def _created_as(key: SigningKey, moment: datetime, offset: str) -> Envelope:
+    """An audit whose ``created`` is written in another UTC offset (the same instant)."""
+    hours, minutes = (int(part) for part in offset[1:].split(":"))
+    sign = -1 if offset[0] == "-" else 1
+    local = moment.astimezone(timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    unsigned = {**signed_audit(key).unsigned(), "created": local.isoformat()}
+    signature = multibase_encode(key.sign(canonicalize(unsigned)), "base64url")
+    envelope = Envelope.from_dict({**unsigned, "signature": signature})
+    assert envelope.created.endswith(offset) and envelope.created_at == moment
+    return envelope
 
 
 def _flip(text: str, at: int) -> str:
@@ -421,7 +440,9 @@ CASE_NAMES = [
     "audit in a batch of wage records", "wage record by an accredited employer",
     "base58btc signature", "created as the window opens",
     "created a microsecond before the window", "created a microsecond before it closes",
-    "created as the window closes", "receipt of a foreign ProvenanceAnchor",
+    "created as the window closes", "created as the window opens, in +05:30",
+    "created a microsecond before the window, in -03:00", "an admin request anchored as a record",
+    "receipt of a foreign ProvenanceAnchor",
     "foreign root, receipt names the genuine contract",
     "foreign receipt, verified against the foreign pin",
 ]  # fmt: skip
