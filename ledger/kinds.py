@@ -31,6 +31,7 @@ from .roles import Role
 if TYPE_CHECKING:
     from .envelope import AccreditationSource, Envelope
     from .outbox import Outbox
+    from .receipts import KindRule
 
 __all__ = [
     "KIND_LABEL",
@@ -194,3 +195,12 @@ class KindRegistry(Mapping[str, KindHandler]):
 
     def roles_of(self, label: str) -> frozenset[Role]:
         return self.handler(label).roles
+
+    def receipt_rules(self) -> dict[str, KindRule]:
+        """What a receipt verifier needs of each kind: its number on chain, its roles."""
+        from .receipts import KindRule
+
+        return {
+            label: KindRule(h.code, frozenset(int(r) for r in h.roles))
+            for label, h in self._handlers.items()
+        }

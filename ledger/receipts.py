@@ -1,43 +1,183 @@
-"""Receipts: everything needed to check one record with nothing but an RPC endpoint.
+"""Receipts: everything needed to check one record with nothing but an RPC endpoint and a
+pinned deployment.
 
 ``{envelope, leaf, proof, root, batchId, kind, chainId, contract, txHash, blockNumber,
-anchoredAt}``. :func:`check_receipt` recomputes the leaf from the envelope (never trusting
-the ``leaf`` field), folds the proof into the root, and asks ProvenanceAnchor, in one
-``eth_call``, whether and when that root was anchored.
+anchoredAt}``. :func:`check_receipt` trusts nothing the receipt says about itself: it
+recomputes the leaf from the envelope, folds the proof into the root, and asks the
+*pinned* ProvenanceAnchor (never the receipt's ``contract``) whether and when that root was
+anchored, and the registry behind that anchor whether the signer was accredited.
+
+The checks, in order (a receipt is valid only when every one holds):
+
+``format``
+    every field present and well formed (bounded: at most 64 proof steps).
+``signature``
+    the signer's Ed25519 signature over the RFC 8785 bytes of the envelope.
+``leaf``
+    ``keccak256(keccak256(JCS(envelope)))`` equals the receipt's leaf.
+``proof``
+    the proof leads from that leaf to the receipt's root (sorted-pair keccak256).
+``chain``
+    the RPC serves the pinned chain (and its genesis block, when the pin names one), and
+    the receipt is for that chain.
+``contract``
+    the receipt names the pinned ProvenanceAnchor.
+``anchored``
+    the pinned anchor holds the root (``anchorOf``).
+``signer_accredited``
+    through ``ProvenanceAnchor.registry()`` of the pinned anchor,
+    ``AttesterRegistry.accreditation(key, role)`` holds, for at least one role allowed to
+    sign the envelope's kind, an accreditation whose window covers the envelope's
+    ``created`` (``validFrom <= created < validUntil``, or no end), that is not suspended
+    now, and that was not revoked before the record was anchored (``revokedAt == 0`` or
+    the anchor's block time ``< revokedAt``): a record anchored before a revocation stays
+    provable, one anchored at or after it does not.
+``kind``
+    the on-chain batch kind, the envelope's kind and the receipt's kind agree.
+``anchored_at``
+    the receipt's ``anchoredAt`` is the anchor's block time.
+
+Which roles may sign which kind comes in as a table (:class:`KindRule` by kind label): the
+core knows no kind by name; :meth:`ledger.kinds.KindRegistry.receipt_rules` builds the table
+from the application's kinds (``domain.kind_registry()``).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from datetime import datetime
+from typing import Any, Final, NoReturn, Protocol
 
-from .chain.contracts import OnChainAnchor
+from .chain.client import ChainClient
+from .chain.contracts import AnchorContract, OnChainAccreditation, OnChainAnchor, RegistryContract
+from .chain.deployment import Deployment
 from .envelope import Envelope
 from .errors import LedgerError, ReceiptInvalid
+from .keys import VerifyKey
 from .merkle import process_proof
-from .roles import Kind
 from .timeutil import format_time, parse_time
+from .types import Address
 
-__all__ = ["CHECKS", "Check", "ReceiptReport", "check_receipt", "verify_receipt"]
+__all__ = [
+    "CHECKS",
+    "MAX_PROOF_STEPS",
+    "Check",
+    "KindRule",
+    "PinnedDeployment",
+    "ReceiptChain",
+    "ReceiptReport",
+    "RpcReceiptChain",
+    "check_receipt",
+    "unreadable_receipt",
+    "verify_receipt",
+]
 
 RECEIPT_FIELDS = (
     "envelope", "leaf", "proof", "root", "batchId", "kind", "chainId",
     "contract", "txHash", "blockNumber", "anchoredAt",
 )  # fmt: skip
 
-CHECKS = ("format", "signature", "leaf", "proof", "chain", "anchored", "kind", "anchored_at")
+CHECKS: Final = (
+    "format", "signature", "leaf", "proof", "chain", "contract", "anchored",
+    "signer_accredited", "kind", "anchored_at",
+)  # fmt: skip
 """Every check, in the order they run; a receipt is valid when all of them pass."""
 
-AnchorLookup = Callable[[bytes], OnChainAnchor | None]
-"""Given a root, its on-chain anchor (one eth_call to ``ProvenanceAnchor.anchorOf``)."""
+MAX_PROOF_STEPS: Final = 64
+"""A proof longer than this is refused unread (a tree of 2**64 leaves needs no more)."""
+
+_HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+_MAX_SAFE_INTEGER = 2**53 - 1  # chain ids past this cannot be read exactly by JSON verifiers
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """What the chain calls a kind (``number``, the batch's ``kind``) and which
+    AttesterRegistry roles may sign it."""
+
+    number: int
+    roles: frozenset[int]
+
+
+@dataclass(frozen=True)
+class PinnedDeployment:
+    """The deployment a verifier trusts, chosen by the verifier, never read from a receipt.
+
+    ``chain_id`` None means the chain the RPC serves (an explicitly pinned address on an
+    explicitly chosen RPC); ``genesis_hash`` None skips the genesis comparison.
+    """
+
+    contract: Address
+    chain_id: int | None = None
+    genesis_hash: str | None = None
+    source: str = "pinned"
+
+    @classmethod
+    def of(cls, deployment: Deployment, *, source: str) -> PinnedDeployment:
+        """Pin a deployment JSON's ProvenanceAnchor, chain and genesis.
+
+        Raises:
+            DeploymentMissing: the deployment has no ProvenanceAnchor.
+        """
+        return cls(
+            contract=deployment.address("ProvenanceAnchor"),
+            chain_id=deployment.chain_id,
+            genesis_hash=deployment.genesis_hash or None,
+            source=source,
+        )
+
+
+class ReceiptChain(Protocol):
+    """The chain reads the checks make. Every contract address passed in comes from the pin
+    or from the pinned anchor itself, never from the receipt."""
+
+    def chain_id(self) -> int: ...
+
+    def genesis_hash(self) -> str: ...
+
+    def anchor_of(self, anchor: Address, root: bytes) -> OnChainAnchor | None: ...
+
+    def registry_of(self, anchor: Address) -> Address: ...
+
+    def accreditation(
+        self, registry: Address, key: VerifyKey, role: int
+    ) -> OnChainAccreditation: ...
+
+
+class RpcReceiptChain:
+    """:class:`ReceiptChain` over a :class:`ChainClient` (``eth_call`` through the wrappers
+    of ``ledger/chain/contracts.py``). Every method raises ChainError when the node fails."""
+
+    def __init__(self, client: ChainClient) -> None:
+        self.client = client
+
+    def chain_id(self) -> int:
+        return self.client.chain_id
+
+    def genesis_hash(self) -> str:
+        return self.client.genesis_hash
+
+    def anchor_of(self, anchor: Address, root: bytes) -> OnChainAnchor | None:
+        return AnchorContract(self.client, anchor).anchor_of(root)
+
+    def registry_of(self, anchor: Address) -> Address:
+        return AnchorContract(self.client, anchor).registry_address()
+
+    def accreditation(self, registry: Address, key: VerifyKey, role: int) -> OnChainAccreditation:
+        return RegistryContract(self.client, registry).accreditation(key, role)
 
 
 @dataclass(frozen=True)
 class Check:
+    """One check's verdict: ``ok`` is None for a check that did not run (an earlier one
+    failed), never True."""
+
     name: str
-    ok: bool
+    ok: bool | None
     detail: str
 
 
@@ -47,11 +187,12 @@ class ReceiptReport:
 
     @property
     def ok(self) -> bool:
-        return len(self.checks) == len(CHECKS) and all(c.ok for c in self.checks)
+        names = tuple(c.name for c in self.checks)
+        return names == CHECKS and all(c.ok is True for c in self.checks)
 
     @property
     def failed(self) -> Check | None:
-        return next((c for c in self.checks if not c.ok), None)
+        return next((c for c in self.checks if c.ok is False), None)
 
     def to_dict(self) -> dict[str, Any]:
         failed = self.failed
@@ -82,38 +223,78 @@ class _Run:
             self.fail(name, failed)
         self.passed(name, passed)
 
+    def finish(self) -> ReceiptReport:
+        """List the checks that did not run, so a report always names all of them."""
+        failed = self.report.failed
+        done = {c.name for c in self.report.checks}
+        for name in CHECKS:
+            if name not in done:
+                reason = f"the {failed.name} check failed" if failed else "not reached"
+                self.report.checks.append(Check(name, None, f"not run: {reason}"))
+        return self.report
+
 
 def check_receipt(
-    receipt: Mapping[str, Any], *, chain_id: int, contract: str, lookup: AnchorLookup
+    receipt: Any,
+    *,
+    pinned: PinnedDeployment,
+    chain: ReceiptChain,
+    kinds: Mapping[str, KindRule],
 ) -> ReceiptReport:
-    """Run every check in order, stopping at the first failure; never raises for bad input.
+    """Run every check in order, stopping at the first failure; never raises for bad input
+    or an unreachable chain (the check that needed the chain fails, naming the cause).
 
     Args:
-        chain_id: the chain the RPC endpoint serves.
-        contract: the ProvenanceAnchor address ``lookup`` reads (normally the receipt's own).
-        lookup: reads the anchor of a root from that contract.
+        receipt: the parsed receipt (anything: its shape is the first check).
+        pinned: the deployment to trust; the receipt's ``contract`` must be its anchor.
+        chain: reads from the RPC endpoint.
+        kinds: kind label → on-chain kind number and the roles allowed to sign it.
     """
     run = _Run()
     with contextlib.suppress(_Failed):
-        _run_checks(run, receipt, chain_id, contract, lookup)
-    return run.report
+        _run_checks(run, receipt, pinned, chain, kinds)
+    return run.finish()
 
 
 def verify_receipt(
-    receipt: Mapping[str, Any], *, chain_id: int, contract: str, lookup: AnchorLookup
+    receipt: Any,
+    *,
+    pinned: PinnedDeployment,
+    chain: ReceiptChain,
+    kinds: Mapping[str, KindRule],
 ) -> ReceiptReport:
-    """Like :func:`check_receipt`, but raises ReceiptInvalid naming the failed check."""
-    report = check_receipt(receipt, chain_id=chain_id, contract=contract, lookup=lookup)
+    """Like :func:`check_receipt`, but raises for an invalid receipt.
+
+    Raises:
+        ReceiptInvalid: naming the failed check (``check``).
+    """
+    report = check_receipt(receipt, pinned=pinned, chain=chain, kinds=kinds)
     failed = report.failed
     if failed is not None:
         raise ReceiptInvalid(failed.detail, check=failed.name)
     return report
 
 
+def unreadable_receipt(detail: str) -> ReceiptReport:
+    """The report for a receipt that is not even JSON: the format check failed."""
+    run = _Run()
+    with contextlib.suppress(_Failed):
+        run.fail("format", detail)
+    return run.finish()
+
+
+def _rule(kinds: Mapping[str, KindRule], label: object) -> KindRule | None:
+    return kinds.get(label) if isinstance(label, str) else None
+
+
 def _run_checks(
-    run: _Run, receipt: Mapping[str, Any], chain_id: int, contract: str, lookup: AnchorLookup
+    run: _Run,
+    receipt: Any,
+    pinned: PinnedDeployment,
+    chain: ReceiptChain,
+    kinds: Mapping[str, KindRule],
 ) -> None:
-    envelope, leaf, proof, root = _parse(run, receipt)
+    envelope, leaf, proof, root, claimed_chain = _parse(run, receipt)
     try:
         envelope.verify_signature()
     except LedgerError as exc:
@@ -130,14 +311,18 @@ def _run_checks(
         "proof", folded == root, f"{len(proof)}-step proof leads to the root",
         f"proof leads to 0x{folded.hex()}, not the receipt's root",
     )  # fmt: skip
-    claimed_chain = int(receipt["chainId"])
+    _check_chain(run, pinned, chain, claimed_chain)
+
+    contract = pinned.contract
     run.expect(
-        "chain", claimed_chain == chain_id, f"chain {chain_id}",
-        f"receipt is for chain {claimed_chain}, the RPC serves chain {chain_id}",
+        "contract", str(receipt["contract"]).lower() == contract.lower(),
+        f"the pinned ProvenanceAnchor {contract} ({pinned.source})",
+        f"receipt names ProvenanceAnchor {receipt['contract']}, "
+        f"the pinned one is {contract} ({pinned.source})",
     )  # fmt: skip
 
     try:
-        anchor = lookup(root)
+        anchor = chain.anchor_of(contract, root)
     except LedgerError as exc:
         run.fail("anchored", f"could not ask {contract}: {exc.detail}")
     if anchor is None:
@@ -146,12 +331,16 @@ def _run_checks(
         "anchored", f"anchored at {format_time(anchor.anchored_at)} in a batch of {anchor.count}"
     )
 
-    envelope_kind = int(Kind.parse(envelope.kind))
-    receipt_kind = _kind_number(receipt["kind"])
+    rule = _rule(kinds, envelope.kind)
+    _check_signer(run, chain, contract, envelope, rule, anchor)
+
+    receipt_rule = _rule(kinds, receipt["kind"])
+    envelope_kind = -1 if rule is None else rule.number
+    receipt_kind = -1 if receipt_rule is None else receipt_rule.number
     run.expect(
         "kind", anchor.kind == envelope_kind == receipt_kind, f"batch of {envelope.kind} records",
-        f"on-chain kind {anchor.kind}, envelope kind {envelope.kind}, "
-        f"receipt kind {receipt['kind']}",
+        f"on-chain kind {anchor.kind}, envelope kind {envelope.kind} ({envelope_kind}), "
+        f"receipt kind {receipt['kind']} ({receipt_kind})",
     )  # fmt: skip
     claimed_time = parse_time(receipt["anchoredAt"], field="anchoredAt")
     run.expect(
@@ -160,22 +349,111 @@ def _run_checks(
     )  # fmt: skip
 
 
-def _kind_number(value: object) -> int:
-    if isinstance(value, str):
+def _check_chain(
+    run: _Run, pinned: PinnedDeployment, chain: ReceiptChain, claimed_chain: int
+) -> None:
+    try:
+        served = chain.chain_id()
+    except LedgerError as exc:
+        run.fail("chain", f"could not read the RPC's chain id: {exc.detail}")
+    expected = served if pinned.chain_id is None else pinned.chain_id
+    if served != expected:
+        run.fail("chain", f"the RPC serves chain {served}, the pinned deployment is on {expected}")
+    if claimed_chain != expected:
+        run.fail("chain", f"receipt is for chain {claimed_chain}, the pinned chain is {expected}")
+    if pinned.genesis_hash is None:
+        run.passed("chain", f"chain {served}")
+        return
+    try:
+        genesis = chain.genesis_hash()
+    except LedgerError as exc:
+        run.fail("chain", f"could not read the RPC's genesis block: {exc.detail}")
+    run.expect(
+        "chain", genesis.lower() == pinned.genesis_hash.lower(),
+        f"chain {served}, genesis {genesis[:10]}…",
+        f"the RPC's genesis block is {genesis}, the pinned deployment's is "
+        f"{pinned.genesis_hash}: a reset or another chain with the same id",
+    )  # fmt: skip
+
+
+def _check_signer(
+    run: _Run,
+    chain: ReceiptChain,
+    anchor_address: Address,
+    envelope: Envelope,
+    rule: KindRule | None,
+    anchor: OnChainAnchor,
+) -> None:
+    if rule is None or not rule.roles:
+        run.fail("signer_accredited", f"no registry role may sign {envelope.kind!r} records")
+    try:
+        registry = chain.registry_of(anchor_address)
+    except LedgerError as exc:
+        run.fail("signer_accredited", f"could not read the registry of {anchor_address}: "
+                 f"{exc.detail}")  # fmt: skip
+    problems: list[str] = []
+    for role in sorted(rule.roles):
         try:
-            return int(Kind.parse(value))
-        except ValueError:
-            return -1
-    return -1
+            held = chain.accreditation(registry, envelope.key, role)
+        except LedgerError as exc:
+            run.fail("signer_accredited", f"could not ask registry {registry}: {exc.detail}")
+        problem = _accreditation_problem(held, envelope.created_at, anchor.anchored_at)
+        if problem is None:
+            until = "open-ended" if held.valid_until is None else format_time(held.valid_until)
+            assert held.valid_from is not None
+            run.passed(
+                "signer_accredited",
+                f"role {role} in registry {registry}, from {format_time(held.valid_from)} "
+                f"until {until}; not suspended, not revoked before anchoring",
+            )
+            return
+        problems.append(f"role {role}: {problem}")
+    run.fail("signer_accredited", f"{envelope.signer} in registry {registry}: "
+             + "; ".join(problems))  # fmt: skip
+
+
+def _accreditation_problem(
+    held: OnChainAccreditation, created: datetime, anchored_at: datetime
+) -> str | None:
+    """Why ``held`` does not cover a record created at ``created`` and anchored at
+    ``anchored_at``; None when it does."""
+    if held.valid_from is None:
+        return "never accredited"
+    if created < held.valid_from:
+        return f"created {format_time(created)}, before the window opens at " + format_time(
+            held.valid_from
+        )
+    if held.valid_until is not None and created >= held.valid_until:
+        return f"created {format_time(created)}, after the window closed at " + format_time(
+            held.valid_until
+        )
+    if held.suspended:
+        return "suspended"
+    if held.revoked_at is not None and anchored_at >= held.revoked_at:
+        return (
+            f"revoked at {format_time(held.revoked_at)}, "
+            f"not after the anchoring at {format_time(anchored_at)}"
+        )
+    return None
 
 
 def _hex32(value: object, name: str) -> bytes:
-    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
+    if not isinstance(value, str) or not _HEX32.match(value):
         raise ValueError(f"{name} must be a 0x-prefixed 32-byte hex string")
     return bytes.fromhex(value[2:])
 
 
-def _parse(run: _Run, receipt: Mapping[str, Any]) -> tuple[Envelope, bytes, list[bytes], bytes]:
+def _chain_id(value: object) -> int:
+    # A JSON number: 31337 and 31337.0 are the same number (and a JavaScript verifier cannot
+    # tell them apart), so an integral float is an integer here.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if type(value) is not int or not 0 < value <= _MAX_SAFE_INTEGER:
+        raise ValueError("chainId must be a positive integer below 2**53")
+    return value
+
+
+def _parse(run: _Run, receipt: Any) -> tuple[Envelope, bytes, list[bytes], bytes, int]:
     try:
         if not isinstance(receipt, Mapping):
             raise ValueError("a receipt is a JSON object")
@@ -185,12 +463,18 @@ def _parse(run: _Run, receipt: Mapping[str, Any]) -> tuple[Envelope, bytes, list
         envelope = Envelope.from_dict(receipt["envelope"])
         leaf = _hex32(receipt["leaf"], "leaf")
         root = _hex32(receipt["root"], "root")
-        if not isinstance(receipt["proof"], list):
+        steps = receipt["proof"]
+        if not isinstance(steps, list):
             raise ValueError("proof must be a list")
-        proof = [_hex32(p, "proof element") for p in receipt["proof"]]
-        int(receipt["chainId"])
+        if len(steps) > MAX_PROOF_STEPS:
+            raise ValueError(f"proof has {len(steps)} steps, at most {MAX_PROOF_STEPS} allowed")
+        proof = [_hex32(p, "proof element") for p in steps]
+        chain_id = _chain_id(receipt["chainId"])
+        contract = receipt["contract"]
+        if not isinstance(contract, str) or not _ADDRESS.match(contract):
+            raise ValueError("contract must be a 0x-prefixed 20-byte hex address")
         parse_time(receipt["anchoredAt"], field="anchoredAt")
     except (LedgerError, ValueError, TypeError) as exc:
         run.fail("format", getattr(exc, "detail", str(exc)))
     run.passed("format", "all fields present and well formed")
-    return envelope, leaf, proof, root
+    return envelope, leaf, proof, root, chain_id

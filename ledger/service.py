@@ -38,7 +38,7 @@ from .errors import (
 from .keys import VerifyKey
 from .kinds import KindRegistry, Readers
 from .outbox import OutboxRelay, RelayPolicy, outbox_backlog
-from .receipts import ReceiptReport, check_receipt
+from .receipts import PinnedDeployment, ReceiptReport, RpcReceiptChain, check_receipt
 from .registry_mirror import RegistryMirror
 from .roles import Role
 from .signed_request import audience_of
@@ -266,10 +266,12 @@ class Ledger:
             }
 
     def check_receipt(self, receipt: Mapping[str, Any]) -> ReceiptReport:
-        contract = str(receipt.get("contract") or self.deployment.address("ProvenanceAnchor"))
-        anchor = AnchorContract(self.client, contract)
+        """Check a receipt against this ledger's own deployment (never the receipt's)."""
         return check_receipt(
-            receipt, chain_id=self.deployment.chain_id, contract=contract, lookup=anchor.anchor_of
+            receipt,
+            pinned=PinnedDeployment.of(self.deployment, source="this ledger's deployment"),
+            chain=RpcReceiptChain(self.client),
+            kinds=self.kinds.receipt_rules(),
         )
 
     def health(self) -> dict[str, Any]:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from .common import admin_client, api_url, fail, http_error, print_json
+
+if TYPE_CHECKING:
+    from ledger.chain.client import ChainClient
+    from ledger.receipts import PinnedDeployment
 
 
 def register(app: typer.Typer) -> None:
@@ -57,41 +63,131 @@ def verify(
     rpc: str | None = typer.Option(
         None, "--rpc", help="RPC URL (default LEDGER_RPC_URL, else the API's /rpc)"
     ),
+    contract: str | None = typer.Option(
+        None, "--contract", help="Pin this ProvenanceAnchor address (the receipt must name it)"
+    ),
+    deployment: Path | None = typer.Option(
+        None,
+        "--deployment",
+        exists=True,
+        dir_okay=False,
+        help="Pin the deployment JSON `ledger chain deploy` wrote",
+    ),
+    api: str | None = typer.Option(
+        None, "--api", help="API to pin from on first use (default LEDGER_API_URL)"
+    ),
+    repin: bool = typer.Option(
+        False, "--repin", help="Forget the deployment pinned for this API and RPC; pin again"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON"),
 ) -> None:
-    """Check a receipt with nothing but an RPC endpoint: signature, leaf, proof, and that the
-    root is anchored (and when). Exit 0 only when every check holds."""
-    from ledger.canonical import parse_json
+    """Check a receipt with nothing but an RPC endpoint and a pinned deployment: signature,
+    leaf, proof, chain, contract, that the root is anchored (and when) and that the signer
+    was accredited. Exit 0 only when every check holds, 1 naming the failed check."""
+    from domain import kind_registry
     from ledger.chain.client import ChainClient
-    from ledger.chain.contracts import AnchorContract
-    from ledger.errors import LedgerError
-    from ledger.receipts import check_receipt
+    from ledger.receipts import RpcReceiptChain, check_receipt, unreadable_receipt
 
-    try:
-        receipt_data = parse_json(file.read_bytes())
-    except LedgerError as exc:
-        fail(f"{file}: {exc.detail}", code=1)
-    url = rpc or os.environ.get("LEDGER_RPC_URL") or f"{api_url()}/rpc"
-    try:
-        client = ChainClient.reader(url)
-        chain_id = client.chain_id
-    except LedgerError as exc:
-        fail(f"cannot reach {url}: {exc.detail}", code=1)
-    contract = str(receipt_data.get("contract", "")) if isinstance(receipt_data, dict) else ""
-
-    def lookup(root: bytes):  # type: ignore[no-untyped-def]
-        return AnchorContract(client, contract).anchor_of(root)
-
-    report = check_receipt(receipt_data, chain_id=chain_id, contract=contract, lookup=lookup)
+    if contract is not None and deployment is not None:
+        fail("pass --contract or --deployment, not both")
+    base = api_url(api)
+    url = rpc or os.environ.get("LEDGER_RPC_URL") or f"{base}/rpc"
+    client = ChainClient.reader(url)
+    pinned = _pinned(client, url, base, contract, deployment, repin)
+    receipt_data, unreadable = _read_receipt(file)
+    report = (
+        unreadable_receipt(unreadable)
+        if unreadable is not None
+        else check_receipt(
+            receipt_data,
+            pinned=pinned,
+            chain=RpcReceiptChain(client),
+            kinds=kind_registry().receipt_rules(),
+        )
+    )
     if as_json:
-        print_json({**report.to_dict(), "rpc": url})
+        print_json({
+            **report.to_dict(), "rpc": url,
+            "pinned": {"contract": pinned.contract, "chainId": pinned.chain_id,
+                       "genesisHash": pinned.genesis_hash, "source": pinned.source},
+        })  # fmt: skip
     else:
         for check in report.checks:
-            typer.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name:12} {check.detail}")
+            mark = {True: "ok  ", False: "FAIL", None: "skip"}[check.ok]
+            typer.echo(f"{mark} {check.name:17} {check.detail}")
         failed = report.failed
         typer.echo(
             "receipt valid"
             if report.ok
             else f"receipt INVALID: {failed.name if failed else 'incomplete'} check failed"
         )
+        if failed is not None and failed.name == "chain" and "first use" in pinned.source:
+            typer.echo(
+                "the chain differs from the one pinned on first use; if it was reset on "
+                "purpose, pass --repin to pin the API's deployment again",
+                err=True,
+            )
     raise typer.Exit(0 if report.ok else 1)
+
+
+MAX_RECEIPT_BYTES = 8 * 1024 * 1024
+
+
+def _read_receipt(file: Path) -> tuple[Any, str | None]:
+    """The parsed receipt, or why it is not strict JSON (the format check then fails)."""
+    from ledger.canonical import parse_json
+    from ledger.errors import LedgerError
+
+    try:
+        if file.stat().st_size > MAX_RECEIPT_BYTES:
+            return None, f"the receipt is larger than {MAX_RECEIPT_BYTES} bytes"
+        return parse_json(file.read_bytes()), None
+    except LedgerError as exc:
+        return None, exc.detail
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc}", code=1)
+
+
+def _pinned(
+    client: ChainClient,
+    rpc: str,
+    api: str,
+    contract: str | None,
+    deployment: Path | None,
+    repin: bool,
+) -> PinnedDeployment:
+    """The deployment to trust: --contract, --deployment, or the pin for (API, RPC), made
+    from the API's /v1/health on first use (and said so on stderr)."""
+    from ledger.errors import LedgerError
+    from ledger.receipts import PinnedDeployment
+    from ledger.types import Address
+
+    from .pins import PinError, forget_pin, load_pin, pin_from_api, read_deployment_pin, save_pin
+
+    if contract is not None:
+        if not re.fullmatch(r"0x[0-9a-fA-F]{40}", contract):
+            fail(f"--contract {contract[:50]!r} is not a 0x-prefixed 20-byte address")
+        return PinnedDeployment(Address(contract), source="--contract")
+    try:
+        if deployment is not None:
+            return read_deployment_pin(deployment)
+        if repin:
+            forget_pin(api, rpc)
+        pinned = load_pin(api, rpc)
+        if pinned is not None:
+            return pinned
+        try:
+            chain_id, genesis = client.chain_id, client.genesis_hash
+        except LedgerError as exc:
+            fail(f"cannot reach {rpc} to pin the deployment: {exc.detail}", code=1)
+        pinned = pin_from_api(api, rpc_chain_id=chain_id, rpc_genesis=genesis)
+        path = save_pin(api, rpc, pinned)
+    except PinError as exc:
+        fail(str(exc), code=1)
+    typer.echo(
+        f"pinned ProvenanceAnchor {pinned.contract} on chain {pinned.chain_id} from {api} on "
+        "first use; later runs check against it; pass --contract to pin explicitly "
+        f"(pin stored in {path})",
+        err=True,
+    )
+    return pinned

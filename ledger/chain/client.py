@@ -28,6 +28,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import (
+    BadFunctionCallOutput,
     ContractCustomError,
     ContractLogicError,
     TimeExhausted,
@@ -139,6 +140,9 @@ class ChainClient:
                 return call()
             except (ContractCustomError, ContractLogicError) as exc:
                 raise decode_revert(exc) from exc
+            except BadFunctionCallOutput as exc:
+                # Empty return data: most often no contract at that address on this chain.
+                raise ChainError(f"the call returned no usable data ({exc})") from exc
             except Exception as exc:
                 # web3's eth-tester provider lets custom errors without arguments escape as
                 # eth_tester's TransactionFailed carrying the raw revert data.

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Self
 from web3.contract import Contract
 
 from ..keys import VerifyKey
-from ..roles import Kind, Role
+from ..roles import Role
 from ..types import Address, BatchId, TxHash
 from .client import ChainClient, PreparedTx, TxOutcome
 from .deployment import Deployment
@@ -18,6 +18,7 @@ from .deployment import Deployment
 __all__ = [
     "AnchorContract",
     "CredentialStatusContract",
+    "OnChainAccreditation",
     "OnChainAnchor",
     "RegistryContract",
     "RegistryEvent",
@@ -70,13 +71,11 @@ class AnchorContract(_Deployed):
 
     NAME = "ProvenanceAnchor"
 
-    def prepare_anchor(
-        self, root: bytes, count: int, kind: Kind | int, batch_id: int
-    ) -> PreparedTx:
+    def prepare_anchor(self, root: bytes, count: int, kind: int, batch_id: int) -> PreparedTx:
         fn = self.contract.functions.anchor(root, count, int(kind), batch_id)
         return self.client.prepare(fn)
 
-    def anchor(self, root: bytes, count: int, kind: Kind | int, batch_id: int) -> TxOutcome:
+    def anchor(self, root: bytes, count: int, kind: int, batch_id: int) -> TxOutcome:
         prepared = self.prepare_anchor(root, count, kind, batch_id)
         self.client.broadcast(prepared)
         return self.client.wait(prepared.tx_hash)
@@ -87,6 +86,10 @@ class AnchorContract(_Deployed):
         if anchored_at == 0:
             return None
         return OnChainAnchor(root, _ts(anchored_at), int(count), int(kind))
+
+    def registry_address(self) -> Address:
+        """The AttesterRegistry this anchor takes its anchorers from (fixed at deployment)."""
+        return Address(str(self.client.call(self.contract.functions.registry())))
 
     def last_batch_id(self) -> BatchId | int:
         return int(self.client.call(self.contract.functions.lastBatchId()))
@@ -114,6 +117,18 @@ class AnchorContract(_Deployed):
             return None
 
         return self.client._guard(lookup)
+
+
+@dataclass(frozen=True)
+class OnChainAccreditation:
+    """``AttesterRegistry.accreditation(key, role)`` as stored; ``valid_from`` is None for a
+    key never accredited in the role (the contract returns all zeros)."""
+
+    role: int
+    valid_from: datetime | None
+    valid_until: datetime | None
+    revoked_at: datetime | None
+    suspended: bool
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,23 @@ class RegistryContract(_Deployed):
     def is_accredited(self, key: VerifyKey, role: Role, at: datetime) -> bool:
         return bool(
             self.client.call(self.contract.functions.isAccredited(key.raw, int(role), _unix(at)))
+        )
+
+    def accreditation(self, key: VerifyKey, role: Role | int) -> OnChainAccreditation:
+        """The stored accreditation of ``key`` for ``role`` (one ``eth_call``).
+
+        Raises:
+            ContractRevert: ``AttesterRegistryInvalidRole`` for a role outside 1..6.
+        """
+        valid_from, valid_until, revoked_at, suspended = self.client.call(
+            self.contract.functions.accreditation(key.raw, int(role))
+        )
+        return OnChainAccreditation(
+            role=int(role),
+            valid_from=_ts(int(valid_from)) if valid_from else None,
+            valid_until=_ts(int(valid_until)) if valid_until else None,
+            revoked_at=_ts(int(revoked_at)) if revoked_at else None,
+            suspended=bool(suspended),
         )
 
     def is_anchorer(self, account: str) -> bool:

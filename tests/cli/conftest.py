@@ -40,7 +40,9 @@ class Cli:
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     env = {**os.environ, "LEDGER_KEY_PASSPHRASE": "correct horse battery staple",
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}  # fmt: skip
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+           # `ledger verify` pins the deployment on first use; never in the real ~/.config.
+           "LEDGER_CONFIG_DIR": str(tmp_path / "config")}  # fmt: skip
     for name in (
         "LEDGER_ADMIN_TOKEN",
         "LEDGER_API_URL",

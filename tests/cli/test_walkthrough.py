@@ -36,6 +36,8 @@ def walk(cli: Cli, *, rpc: str) -> dict[str, object]:
     (cli.cwd / "receipt.json").write_text(receipt_text)
     verified = cli.run("verify", "receipt.json", "--rpc", rpc)
     assert "receipt valid" in verified.stdout
+    # Neither --contract nor --deployment: the API's deployment is pinned on first use.
+    assert "pinned ProvenanceAnchor" in verified.stderr and "on first use" in verified.stderr
     receipt: dict[str, object] = json.loads(receipt_text)
     assert receipt["leaf"] == record_id
     return receipt

@@ -97,6 +97,7 @@ TAMPERS: list[tuple[str, Any]] = [
     ("proof", lambda r: r["proof"].__setitem__(0, "0x" + "22" * 32)),
     ("proof", lambda r: r.update(root="0x" + "33" * 32)),
     ("chain", lambda r: r.update(chainId=r["chainId"] + 1)),
+    ("contract", lambda r: r.update(contract="0x" + "44" * 20)),
     ("kind", lambda r: r.update(kind="wage")),
     ("anchored_at", lambda r: r.update(anchoredAt="2020-01-01T00:00:00Z")),
 ]
