@@ -87,7 +87,9 @@ def test_checkin_flow_signed_by_both_and_anchored(
     assert view["verifier"] == inspector.did and view["record"]["status"] == "pending"
     assert not {"holder", "holderSignal", "location", "verifierDevice"} & set(view)
     assert client.post("/v1/admin/anchor", headers=admin_headers).status_code == 200
-    receipt = client.get(f"/v1/records/{body['id']}/receipt").json()
+    target = f"/v1/records/{body['id']}/receipt"
+    assert client.get(target).status_code == 401  # a check-in's receipt is for its parties
+    receipt = client.get(target, headers=signed_header(client, inspector, "GET", target)).json()
     assert ledger.check_receipt(receipt).ok
     assert receipt["envelope"]["signer"] == inspector.did  # the verifier's signature
     # the worker's: the presentation named by hash in the anchored envelope
