@@ -1,0 +1,28 @@
+"""A contract test that cannot run fails the run: it is never reported as a harmless skip.
+
+Plain pytest (no Ape plugin), in a subprocess: without the plugin every contract test would be
+skipped, and a run of nothing but skips exits 0.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_contract_tests_without_ape_plugin_fail_the_run():
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/contracts/test_gas.py", "-q",
+         "-p", "no:ape_test", "-p", "no:cacheprovider"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+    summary = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 1, result.stdout + result.stderr
+    # A skip at set-up (the marker) is reported as an error there; no test is "skipped".
+    assert "2 errors" in summary and "skipped" not in summary, summary
+    assert "a skipped contract test fails the run" in result.stdout
+    assert "ape-fixtures" in result.stdout
