@@ -38,6 +38,7 @@ STATUS: list[tuple[type[e.LedgerError], int]] = [
     (e.ClockSkew, 422),
     (e.VerificationError, 422),
     (e.Unauthorized, 401),
+    (e.AdminKeyMissing, 403),
     (e.NotFound, 404),
     (e.Conflict, 409),
     (e.ChainUnavailable, 503),

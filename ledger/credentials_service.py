@@ -11,8 +11,10 @@ Decisions (see also shared/DESIGN.md "Worker credentials"):
   id, hash, status id, holder did, commitment, validity and facility; never the credential
   (it may name a nationality) and never the document.
 - **Status** (``credential_status``): only the credential's own issuer may change it. The
-  change is relayed to the CredentialStatus contract *inside* the record's transaction:
-  if the chain refuses, nothing is stored; verifiers read status from the chain.
+  registration binds the credential to the issuer's key on chain (CredentialStatus.register,
+  with the registration's record id) and each change carries its own record id, so anyone
+  can check the issuer's consent. Both are relayed *inside* the record's transaction: if the
+  chain refuses, nothing is stored; verifiers read status from the chain.
 - **Issuer accreditation at issuance**: the issuer must have held the issuer role both at
   the proof's ``created`` and when the ledger registered the credential (server time), so
   a later revocation of the issuer does not void earlier credentials but a stolen key
@@ -183,6 +185,7 @@ class CredentialRegistry:
                 f"credential {payload.credential_id} is registered already",
                 status_id=payload.status_id,
             )
+        self._register_on_chain(payload.status_id, envelope)
         session.add(
             WorkerCredentialRow(
                 status_id=payload.status_id,
@@ -199,6 +202,24 @@ class CredentialRegistry:
                 valid_until=payload.valid_until,
             )
         )
+
+    def _register_on_chain(self, status_id: str, envelope: Envelope) -> None:
+        """Bind the credential to its issuer's key on chain, naming this registration record.
+
+        A registration already on chain with this very record (a retry after a failure past
+        this point) is left as it is; any other makes the contract refuse.
+        """
+        contract = self.ledger.credential_status
+        credential = bytes.fromhex(status_id[2:])
+        issuer = VerifyKey.from_did(envelope.signer)
+        record = bytes.fromhex(envelope.record_id[2:])
+        entry = contract.entry_of(credential)
+        if entry.registered and (entry.issuer_key, entry.registration_record) == (
+            issuer.raw,
+            record,
+        ):
+            return
+        contract.register(credential, issuer, record)
 
     def register(self, envelope: Mapping[str, Any], *, now: datetime | None = None) -> Accepted:
         """Accept a ``credential`` envelope (signed by an accredited issuer).
@@ -271,8 +292,13 @@ class CredentialRegistry:
                 action=payload.action,
             )
         issuer = VerifyKey.from_did(envelope.signer)
-        action = getattr(self.ledger.credential_status, payload.action)
-        action(bytes.fromhex(payload.status_id[2:]), issuer, payload.reason)
+        self.ledger.credential_status.change(
+            payload.action,
+            bytes.fromhex(payload.status_id[2:]),
+            issuer,
+            payload.reason,
+            bytes.fromhex(envelope.record_id[2:]),
+        )
         row.status = {"suspend": "suspended", "reinstate": "active", "revoke": "revoked"}[
             payload.action
         ]

@@ -34,6 +34,8 @@ attributes. Verification errors name the check that failed.
     │   ├── CredentialRevoked         credential_revoked       check: status
     │   └── CheckinMismatch           checkin_mismatch         check: checkin_binding
     ├── Unauthorized                  unauthorized        a write without valid credentials
+    ├── AdminKeyMissing               admin_key_missing   (.admin) the registry admin is an
+    │                                                     account this server holds no key for
     ├── NotFound                      not_found           (.what, .key)
     ├── Conflict                      conflict
     │   ├── DuplicateRecord           duplicate_record    (.record_id)
@@ -51,6 +53,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AdminKeyMissing",
     "BodyTooLarge",
     "ChainError",
     "ChainUnavailable",
@@ -214,6 +217,19 @@ class ReceiptInvalid(VerificationError):
 class Unauthorized(LedgerError):
     code = "unauthorized"
     title = "Unauthorized"
+
+
+class AdminKeyMissing(LedgerError):
+    """A registry change was asked of a server that does not hold the registry admin's key
+    (in production the admin is a Safe multisig): the admin must make it, the ledger then
+    mirrors it from the chain's events. ``admin`` is the registry admin's address."""
+
+    code = "admin_key_missing"
+    title = "Registry admin key not held by this server"
+
+    def __init__(self, detail: str, *, admin: str, **data: Any) -> None:
+        super().__init__(detail, admin=admin, **data)
+        self.admin = admin
 
 
 class NotFound(LedgerError):

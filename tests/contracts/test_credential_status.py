@@ -171,7 +171,9 @@ def test_suspended_issuer_rejected(status, registry, owner, anchorer, registered
     status.suspend(CREDENTIAL, ISSUER_KEY, REASON, RECORD, sender=anchorer)
 
 
-def test_issuer_revoked_in_registry_rejected(status, registry, owner, anchorer, registered, reverts):
+def test_issuer_revoked_in_registry_rejected(
+    status, registry, owner, anchorer, registered, reverts
+):
     status.suspend(CREDENTIAL, ISSUER_KEY, REASON, RECORD, sender=anchorer)
     registry.revoke(ISSUER_KEY, ISSUER, sender=owner)
 
@@ -283,7 +285,9 @@ def test_revoke_issuer_flips_every_bound_credential(status, owner, anchorer, cha
     status.register(OTHER_CREDENTIAL, ISSUER_KEY, OTHER_RECORD, sender=anchorer)
     status.suspend(OTHER_CREDENTIAL, ISSUER_KEY, REASON, RECORD, sender=anchorer)
     early = status.register(THIRD_CREDENTIAL, ISSUER_KEY, RECORD, sender=anchorer)
-    revoked_early = status.revoke(THIRD_CREDENTIAL, ISSUER_KEY, REASON, OTHER_RECORD, sender=anchorer)
+    revoked_early = status.revoke(
+        THIRD_CREDENTIAL, ISSUER_KEY, REASON, OTHER_RECORD, sender=anchorer
+    )
     status.register(bytes.fromhex("c9" * 32), OTHER_ISSUER_KEY, RECORD, sender=anchorer)
     chain.pending_timestamp += 60
 
@@ -299,7 +303,14 @@ def test_revoke_issuer_flips_every_bound_credential(status, owner, anchorer, cha
     # Another issuer's credential, and unregistered ones, are untouched.
     assert status.statusOf(bytes.fromhex("c9" * 32))[0] == ACTIVE
     assert status.statusOf(bytes.fromhex("c8" * 32)) == (ACTIVE, 0, ZERO)
-    assert entry(status, CREDENTIAL) == (ISSUER_KEY, REGISTRATION, ZERO, tx.timestamp, REVOKED, True)
+    assert entry(status, CREDENTIAL) == (
+        ISSUER_KEY,
+        REGISTRATION,
+        ZERO,
+        tx.timestamp,
+        REVOKED,
+        True,
+    )
 
 
 def test_revoked_issuer_can_register_and_change_nothing(
