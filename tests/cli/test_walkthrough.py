@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 EXAMPLE = str(REPO / "examples/audit.json")
 STRANGER_KEY = (
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"  # anvil account 1
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"  # anvil account 2
 )
 
 
@@ -99,7 +99,8 @@ def test_walkthrough_against_anvil(cli: Cli, anvil: Anvil) -> None:
     assert deployment["chainId"] == 31337
     assert all(client.has_code(c["address"]) for c in deployment["contracts"].values())
 
-    # A wrong caller's write reverts with the named custom error (anvil's second dev account).
+    # A wrong caller's write reverts with the named custom error (anvil's third dev account;
+    # the second is the registry admin, the first the only anchorer).
     stranger = ChainClient.connect(anvil.url, STRANGER_KEY)
     contracts = deployment["contracts"]
     with pytest.raises(ContractRevert) as caught:
