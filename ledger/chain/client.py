@@ -416,8 +416,13 @@ def decode_revert(exc: ContractCustomError | ContractLogicError) -> ContractReve
     return decode_revert_data(raw, str(exc))
 
 
+# Solidity's Error(string), as require(..., "message") reverts (e.g. a Safe's "GS020").
+_ERROR_STRING = (bytes.fromhex("08c379a0"), ("Error", ("string",)))
+
+
 def decode_revert_data(raw: bytes, fallback: str) -> ContractRevert:
-    known = error_selectors().get(raw[:4]) if len(raw) >= 4 else None
+    selectors = dict([_ERROR_STRING, *error_selectors().items()])
+    known = selectors.get(raw[:4]) if len(raw) >= 4 else None
     if known is None:
         return ContractRevert(f"reverted: {fallback}", error_name="Unknown")
     name, types = known

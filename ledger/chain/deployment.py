@@ -144,11 +144,12 @@ def deploy_contracts(client: ChainClient, *, admin: str) -> Deployment:
 def verify_deployment(client: ChainClient, deployment: Deployment) -> None:
     """Check a deployment made elsewhere before binding a database to it: it is live on the
     connected chain, holds our three contracts at the versions this code speaks, the anchor and
-    the status list use its registry, and the client's account is one of its anchorers.
+    the status list use its registry, the client's account is one of its anchorers, and no
+    batch was anchored there yet.
 
     Raises:
         DeploymentMissing: another chain, no code, a contract missing, the wrong version or
-            wiring.
+            wiring, or batches anchored there already (by another database).
         ChainError: the client's account is not an anchorer (the admin must add it).
     """
     if not deployment.is_live_on(client):
@@ -183,4 +184,13 @@ def verify_deployment(client: ChainClient, deployment: Deployment) -> None:
         raise ChainError(
             f"the anchoring account {client.address} is not an anchorer of the registry at "
             f"{registry}; the registry admin must add it (addAnchorer) first"
+        )
+    # Batch ids must increase on chain and a database numbers its own from 1: a deployment
+    # another database has anchored to cannot take a second history.
+    anchor = client.contract("ProvenanceAnchor", deployment.address("ProvenanceAnchor"))
+    last = int(client.call(anchor.functions.lastBatchId()))
+    if last:
+        raise DeploymentMissing(
+            f"the ProvenanceAnchor at {anchor.address} already holds batches (up to {last}) "
+            "anchored from another database; bind the database they came from, or deploy afresh"
         )

@@ -327,6 +327,20 @@ def test_bad_existing_deployments_are_refused_and_bind_nothing(
             client=client,
         )
 
+    # A deployment another database has anchored to: a second history would collide.
+    used = Ledger.open(
+        LedgerConfig(database_url=f"sqlite:///{tmp_path / 'used.db'}"), client=client
+    )
+    auditor = SigningKey.generate()
+    used.accredit(auditor.did, Role.AUDITOR)
+    used.submit(signed_audit(auditor).to_dict())
+    assert used.anchorer.drain().error is None
+    used.deployment.write(tmp_path / "used.json")
+    used.close()
+    with pytest.raises(DeploymentMissing, match="already holds batches"):
+        Ledger.open(LedgerConfig(database_url=database_url, deployment_file=tmp_path / "used.json"),
+                    client=client)  # fmt: skip
+
     # A deployment whose registry does not list this anchoring account.
     good.write(tmp_path / "good.json")
     stranger = funded_account(client)
