@@ -71,11 +71,12 @@ ReferenceCheck = Callable[[Session, Envelope], None]
 class LedgerConfig:
     database_url: str = "sqlite:///var/ledger.db"
     rpc_url: str | None = None  # None: the embedded in-process EVM
-    anchor_key: str | None = None  # hex private key of the anchoring account
+    # Hex private key of the anchoring account; keys stay out of repr (and so out of logs).
+    anchor_key: str | None = field(default=None, repr=False)
     # The registry admin's key, if this server may make registry changes itself; None: the
     # chain's default (the embedded EVM's second account, anvil's second dev account), else
     # none (a Safe multisig makes the changes; the ledger mirrors them).
-    admin_key: str | None = None
+    admin_key: str | None = field(default=None, repr=False)
     admin_address: str | None = None  # the admin named when deploying; default: admin_key's
     deployment_file: Path | None = None  # bind a fresh database to this existing deployment
     registry_sync_seconds: float = 5.0  # how often the worker mirrors registry events
@@ -450,14 +451,22 @@ class Ledger:
             daemon=True,
         )
         self._worker.start()
+        self.start_registry_follower()
+
+    def start_registry_follower(self) -> None:
+        """Mirror the registry every ``registry_sync_seconds`` in a background thread, so
+        changes the admin makes elsewhere (a Safe transaction) reach the mirror every process
+        admits records against; :meth:`stop_worker` stops it."""
+        if self._follower is not None:
+            return
+        self._stop.clear()
         self._follower = threading.Thread(
             target=self._follow_registry, name="registry-follower", daemon=True
         )
         self._follower.start()
 
     def stop_worker(self) -> None:
-        if self._worker is None:
-            return
+        """Stop the anchoring worker and the registry follower."""
         self._stop.set()
         for thread in (self._worker, self._follower):
             if thread is not None:

@@ -53,6 +53,7 @@ def worker(
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        ledger.start_registry_follower()  # the database's registry mirror follows the chain
         ledger.anchorer.run_forever(stop, interval=interval)
     finally:
         ledger.close()

@@ -369,3 +369,15 @@ def test_contract_versions_match_the_artifacts() -> None:
     for name, version in CONTRACT_VERSIONS.items():
         contract = client.contract(name, deployment.address(name))
         assert client.call(contract.functions.version()) == version
+
+
+def test_keys_stay_out_of_the_config_repr() -> None:
+    anchor, admin = Account.create(), Account.create()
+    config = LedgerConfig(
+        anchor_key="0x" + bytes(anchor.key).hex(), admin_key="0x" + bytes(admin.key).hex()
+    )
+
+    text = repr(config)
+
+    assert bytes(anchor.key).hex() not in text and bytes(admin.key).hex() not in text
+    assert "database_url" in text
