@@ -126,26 +126,33 @@ class Ledger:
 
     @classmethod
     def open(cls, config: LedgerConfig, *, client: ChainClient | None = None) -> Ledger:
-        """Connect, create the schema, find or make the deployment, mirror the registry."""
+        """Connect, create the schema, find or make the deployment, mirror the registry.
+
+        On failure the engine is disposed: a refused open leaves no connection behind.
+        """
         engine = make_engine(config.database_url)
-        create_schema(engine)
-        if client is None:
-            client = (
-                ChainClient.connect(config.rpc_url, config.anchor_key)
-                if config.rpc_url
-                else ChainClient.embedded_evm()
+        try:
+            create_schema(engine)
+            if client is None:
+                client = (
+                    ChainClient.connect(config.rpc_url, config.anchor_key)
+                    if config.rpc_url
+                    else ChainClient.embedded_evm()
+                )
+            admin_key = config.admin_key or client.default_admin_key()
+            admin = client.with_account(admin_key) if admin_key else None
+            existing = Deployment.read(config.deployment_file) if config.deployment_file else None
+            deployment = ensure_deployment(
+                engine,
+                client,
+                admin=config.admin_address or (admin.address if admin else None),
+                existing=existing,
             )
-        admin_key = config.admin_key or client.default_admin_key()
-        admin = client.with_account(admin_key) if admin_key else None
-        existing = Deployment.read(config.deployment_file) if config.deployment_file else None
-        deployment = ensure_deployment(
-            engine,
-            client,
-            admin=config.admin_address or (admin.address if admin else None),
-            existing=existing,
-        )
-        ledger = cls(config, engine, client, deployment, admin=admin)
-        ledger.sync_registry()
+            ledger = cls(config, engine, client, deployment, admin=admin)
+            ledger.sync_registry()
+        except BaseException:
+            engine.dispose()
+            raise
         return ledger
 
     def close(self) -> None:
