@@ -18,7 +18,7 @@ test: setup
 
 # Without the slow end-to-end and kill tests.
 test-quick: setup
-	LEDGER_QUICK=1 tools/test.sh
+	tools/test.sh --quick
 
 lint: setup
 	ruff check . && ruff format --check . && mypy && lint-imports --no-cache

@@ -37,6 +37,9 @@ def ledger_config(settings: Settings) -> LedgerConfig:
         database_url=settings.database_url,
         rpc_url=settings.rpc_url,
         anchor_key=settings.anchor_private_key(),
+        admin_key=settings.admin_key.get_secret_value() if settings.admin_key else None,
+        admin_address=settings.admin_address,
+        deployment_file=settings.deployment_file,
         policy=AnchoringPolicy(
             max_batch=settings.batch_max_records,
             max_wait=timedelta(seconds=settings.batch_max_wait_seconds),

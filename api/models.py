@@ -107,6 +107,16 @@ class RevokeResult(ApiModel):
     revoked_roles: list[str]
 
 
+class SuspendResult(ApiModel):
+    did: str
+    suspended_roles: list[str]
+
+
+class ReinstateResult(ApiModel):
+    did: str
+    reinstated_roles: list[str]
+
+
 class AnchorReport(ApiModel):
     batches_cut: list[int]
     batches_submitted: list[int]

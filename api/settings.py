@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     anchor_key: SecretStr | None = None  # hex private key of the anchoring account
     anchor_keyfile: Path | None = None  # or an Ethereum keystore (v3) file ...
     anchor_passphrase: SecretStr | None = None  # ... and its passphrase
+    # The registry admin's key, if this server makes registry changes itself (default on a dev
+    # chain: its second dev account); in production the admin is a Safe and this stays unset.
+    admin_key: SecretStr | None = None
+    admin_address: str | None = None  # the registry admin named when deploying (e.g. a Safe)
+    deployment_file: Path | None = None  # bind to this existing deployment, don't deploy
     admin_token: SecretStr | None = None  # bearer token for /v1/admin
     admin_dids: list[str] = []  # did:keys whose signed requests may use /v1/admin
     max_body_bytes: int = 2_000_000  # one envelope

@@ -56,6 +56,7 @@ from _helpers import (
     timed,
 )
 from eth_abi.packed import encode_packed
+from eth_account import Account
 from eth_utils.crypto import keccak
 
 from domain import open_ledger
@@ -135,7 +136,7 @@ def synthetic_leaves(size: int) -> list[bytes]:
 
 def measure_anchor_gas(client: ChainClient) -> AnchorGas:
     """Deploy the ledger's contracts and anchor one real root per batch size."""
-    anchor = AnchorContract.of(client, deploy_contracts(client))
+    anchor = AnchorContract.of(client, deploy_contracts(client, admin=Account.create().address))
     gas: dict[int, int] = {}
     tree_1024: MerkleTree | None = None
     for batch_id, size in enumerate(BATCH_SIZES, start=1):

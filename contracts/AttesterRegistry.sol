@@ -10,8 +10,9 @@ import {IAttesterRegistry} from "./interfaces/IAttesterRegistry.sol";
  * @author labour-provenance-ledger
  * @notice Accredits Ed25519 keys for roles, with validity windows, suspension and revocation,
  * and lists the accounts allowed to relay hashes to the chain (anchorers).
- * @dev The admin is an {Ownable2Step} owner: a new admin must accept before it takes over.
- * Every write is idempotent and emits its event only when something changed.
+ * @dev The admin is an {Ownable2Step} owner: a new admin must accept before it takes over; an
+ * anchorer can never become the admin, nor the admin an anchorer. Every write is idempotent and
+ * emits its event only when something changed.
  */
 contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
     /// @inheritdoc IAttesterRegistry
@@ -31,10 +32,19 @@ contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
     mapping(address account => bool) private _anchorers;
 
     /**
-     * @notice Deploys the registry with `initialAdmin` as its admin.
-     * @param initialAdmin The first admin; reverts `OwnableInvalidOwner` for the zero address.
+     * @notice Deploys the registry with `initialAdmin` as its admin and `initialAnchorers` as
+     * its anchorers, so the anchoring account never holds the admin role, not even briefly.
+     * @dev Emits {AnchorerAdded} for each anchorer (a repeated one once). Reverts
+     * `OwnableInvalidOwner` for a zero admin, {AttesterRegistryZeroAddress} for a zero anchorer
+     * and {AttesterRegistryAdminCannotAnchor} if the admin is among the anchorers.
+     * @param initialAdmin The first admin (a Safe multisig in production).
+     * @param initialAnchorers The accounts that relay roots and statuses (the operator's keys).
      */
-    constructor(address initialAdmin) Ownable(initialAdmin) {}
+    constructor(address initialAdmin, address[] memory initialAnchorers) Ownable(initialAdmin) {
+        for (uint256 i = 0; i < initialAnchorers.length; ++i) {
+            _addAnchorer(initialAnchorers[i]);
+        }
+    }
 
     /// @inheritdoc IAttesterRegistry
     function accredit(bytes32 key, uint8 role, uint64 validFrom, uint64 validUntil) external onlyOwner {
@@ -80,10 +90,7 @@ contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
 
     /// @inheritdoc IAttesterRegistry
     function addAnchorer(address account) external onlyOwner {
-        if (account == address(0)) revert AttesterRegistryZeroAddress();
-        if (_anchorers[account]) return;
-        _anchorers[account] = true;
-        emit AnchorerAdded(account);
+        _addAnchorer(account);
     }
 
     /// @inheritdoc IAttesterRegistry
@@ -118,8 +125,49 @@ contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IAttesterRegistry
+    function owner() public view override(IAttesterRegistry, Ownable) returns (address) {
+        return super.owner();
+    }
+
+    /// @inheritdoc IAttesterRegistry
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
+    }
+
+    /**
+     * @notice Makes `account` an anchorer unless it is one already.
+     * @dev Emits {AnchorerAdded} when something changed. Reverts {AttesterRegistryZeroAddress},
+     * or {AttesterRegistryAdminCannotAnchor} for the admin.
+     * @param account The account.
+     */
+    function _addAnchorer(address account) private {
+        if (account == address(0)) revert AttesterRegistryZeroAddress();
+        if (account == owner()) revert AttesterRegistryAdminCannotAnchor(account);
+        if (_anchorers[account]) return;
+        _anchorers[account] = true;
+        emit AnchorerAdded(account);
+    }
+
+    /**
+     * @notice Starts handing the admin role to `newOwner`, who must accept; never to an
+     * anchorer. Admin only.
+     * @dev Reverts {AttesterRegistryAdminCannotAnchor} for an anchorer, which could not accept.
+     * @param newOwner The proposed admin.
+     */
+    function transferOwnership(address newOwner) public override onlyOwner {
+        if (_anchorers[newOwner]) revert AttesterRegistryAdminCannotAnchor(newOwner);
+        super.transferOwnership(newOwner);
+    }
+
+    /**
+     * @notice Hands the admin role to `newOwner` (at deployment, on acceptance, on renouncing),
+     * refusing an anchorer: the hot anchoring key must never become the admin.
+     * @dev Reverts {AttesterRegistryAdminCannotAnchor} for an anchorer.
+     * @param newOwner The new admin.
+     */
+    function _transferOwnership(address newOwner) internal override {
+        if (_anchorers[newOwner]) revert AttesterRegistryAdminCannotAnchor(newOwner);
+        super._transferOwnership(newOwner);
     }
 
     /**

@@ -23,7 +23,9 @@ branches from these bases.
     │   └── ReceiptInvalid            receipt_invalid     (.check)
     ├── Unauthorized                  unauthorized        a write without valid credentials
     ├── Forbidden                     forbidden           authenticated, but not allowed
-    │   └── NotAParty                 not_a_party         (.record_id) reading another's record
+    │   ├── NotAParty                 not_a_party         (.record_id) reading another's record
+    │   └── AdminKeyMissing           admin_key_missing   (.admin) the registry admin is an
+    │                                                     account this server holds no key for
     ├── NotFound                      not_found           (.what, .key)
     ├── Conflict                      conflict
     │   ├── DuplicateRecord           duplicate_record    (.record_id)
@@ -40,6 +42,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AdminKeyMissing",
     "BodyTooLarge",
     "ChainError",
     "ChainUnavailable",
@@ -206,6 +209,19 @@ class Forbidden(LedgerError):
 class NotAParty(Forbidden):
     code = "not_a_party"
     title = "Not a party to this record"
+
+
+class AdminKeyMissing(Forbidden):
+    """A registry change was asked of a server that does not hold the registry admin's key
+    (in production the admin is a Safe multisig): the admin must make it, the ledger then
+    mirrors it from the chain's events. ``admin`` is the registry admin's address."""
+
+    code = "admin_key_missing"
+    title = "Registry admin key not held by this server"
+
+    def __init__(self, detail: str, *, admin: str, **data: Any) -> None:
+        super().__init__(detail, admin=admin, **data)
+        self.admin = admin
 
 
 class NotFound(LedgerError):

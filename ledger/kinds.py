@@ -70,6 +70,10 @@ class ChainView(Protocol):
         """CredentialStatus's status of a credential (0 active, 1 suspended, 2 revoked)."""
         ...
 
+    def issuer_revoked(self, issuer_key: bytes) -> bool:
+        """Whether the registry admin voided every credential of this issuer key on chain."""
+        ...
+
 
 @dataclass
 class Admission:

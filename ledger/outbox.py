@@ -32,9 +32,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from .chain.client import ChainClient, PreparedTx
-from .chain.contracts import CredentialStatusContract
+from .chain.contracts import CredentialStatusContract, StatusAction
 from .errors import ChainError, ChainUnavailable, ContractRevert
 from .failpoints import failpoint
+from .keys import VerifyKey
 from .store.db import as_utc, session_scope
 from .store.models import OutboxRow, OutboxState
 from .timeutil import utcnow
@@ -62,7 +63,7 @@ def _b32(value: Any) -> bytes:
 
 def _register(status: CredentialStatusContract, args: Mapping[str, Any]) -> PreparedTx:
     return status.prepare_register(
-        _b32(args["statusId"]), _b32(args["issuerKey"]), _b32(args["recordHash"])
+        _b32(args["statusId"]), VerifyKey(_b32(args["issuerKey"])), _b32(args["recordHash"])
     )
 
 
@@ -71,19 +72,19 @@ def _registered(status: CredentialStatusContract, args: Mapping[str, Any]) -> bo
     return entry.registration_record == _b32(args["recordHash"])
 
 
-def _change(action: str) -> OutboxAction:
+def _change(action: StatusAction) -> OutboxAction:
     def prepare(status: CredentialStatusContract, args: Mapping[str, Any]) -> PreparedTx:
         return status.prepare_change(
             action,
             _b32(args["statusId"]),
-            _b32(args["issuerKey"]),
+            VerifyKey(_b32(args["issuerKey"])),
             int(args.get("reason", 0)),
             _b32(args["recordHash"]),
         )
 
     def applied(status: CredentialStatusContract, args: Mapping[str, Any]) -> bool:
         entry = status.entry_of(_b32(args["statusId"]))
-        return entry.last_status_record == _b32(args["recordHash"])
+        return entry.status_record == _b32(args["recordHash"])
 
     return OutboxAction(prepare, applied)
 

@@ -294,7 +294,7 @@ def _run_checks(
     chain: ReceiptChain,
     kinds: Mapping[str, KindRule],
 ) -> None:
-    envelope, leaf, proof, root, claimed_chain = _parse(run, receipt)
+    envelope, leaf, proof, root, claimed_chain = _parse(run, receipt, kinds)
     try:
         envelope.verify_signature()
     except LedgerError as exc:
@@ -453,7 +453,9 @@ def _chain_id(value: object) -> int:
     return value
 
 
-def _parse(run: _Run, receipt: Any) -> tuple[Envelope, bytes, list[bytes], bytes, int]:
+def _parse(
+    run: _Run, receipt: Any, kinds: Mapping[str, KindRule]
+) -> tuple[Envelope, bytes, list[bytes], bytes, int]:
     try:
         if not isinstance(receipt, Mapping):
             raise ValueError("a receipt is a JSON object")
@@ -461,6 +463,8 @@ def _parse(run: _Run, receipt: Any) -> tuple[Envelope, bytes, list[bytes], bytes
         if missing:
             raise ValueError(f"missing field(s): {', '.join(missing)}")
         envelope = Envelope.from_dict(receipt["envelope"])
+        if envelope.kind not in kinds:
+            raise ValueError(f"unknown record kind {envelope.kind!r}")
         leaf = _hex32(receipt["leaf"], "leaf")
         root = _hex32(receipt["root"], "root")
         steps = receipt["proof"]

@@ -15,7 +15,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -24,10 +25,13 @@ from .admission import Accepted, AdmissionPolicy, Admitter, Submission
 from .anchoring import Anchorer, AnchoringPolicy
 from .chain.client import ChainClient
 from .chain.contracts import AnchorContract, CredentialStatusContract, RegistryContract
-from .chain.deployment import ContractDeployment, Deployment, deploy_contracts
+from .chain.deployment import ContractDeployment, Deployment, deploy_contracts, verify_deployment
+from .chain.safe import describe_account
 from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope
 from .errors import (
+    AdminKeyMissing,
     ChainError,
+    Conflict,
     DeploymentMissing,
     LedgerError,
     NotAnchored,
@@ -65,7 +69,14 @@ log = logging.getLogger(__name__)
 class LedgerConfig:
     database_url: str = "sqlite:///var/ledger.db"
     rpc_url: str | None = None  # None: the embedded in-process EVM
-    anchor_key: str | None = None  # hex private key of the anchoring account
+    # Hex private key of the anchoring account; keys stay out of repr (and so out of logs).
+    anchor_key: str | None = field(default=None, repr=False)
+    # The registry admin's key, if this server may make registry changes itself; None: the
+    # chain's default (the embedded EVM's second account, anvil's second dev account), else
+    # none (a Safe multisig makes the changes; the ledger mirrors them).
+    admin_key: str | None = field(default=None, repr=False)
+    admin_address: str | None = None  # the admin named when deploying; default: admin_key's
+    deployment_file: Path | None = None  # bind a fresh database to this existing deployment
     policy: AnchoringPolicy = field(default_factory=AnchoringPolicy)
     max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW
     max_age: timedelta = DEFAULT_MAX_AGE
@@ -85,6 +96,9 @@ class _ChainReads:
     def credential_status(self, status_id: str) -> int:
         return self._status.status_of(bytes.fromhex(status_id.removeprefix("0x")))[0]
 
+    def issuer_revoked(self, issuer_key: bytes) -> bool:
+        return self._status.issuer_revoked_at(VerifyKey(issuer_key)) is not None
+
 
 class Ledger:
     """Everything a process needs to accept, anchor and prove records."""
@@ -96,10 +110,13 @@ class Ledger:
         client: ChainClient,
         deployment: Deployment,
         kinds: KindRegistry,
+        *,
+        admin: ChainClient | None = None,
     ) -> None:
         self.config = config
         self.engine = engine
-        self.client = client
+        self.client = client  # the anchoring account: anchors and relays, never accredits
+        self.admin = admin  # the registry admin's account, if this server holds its key
         self.deployment = deployment
         self.kinds = kinds
         # What signed requests to this ledger name, so they are refused everywhere else.
@@ -134,18 +151,33 @@ class Ledger:
     def open(
         cls, config: LedgerConfig, kinds: KindRegistry, *, client: ChainClient | None = None
     ) -> Ledger:
-        """Connect, create the schema, find or make the deployment, mirror the registry."""
+        """Connect, create the schema, find or make the deployment, mirror the registry.
+
+        On failure the engine is disposed: a refused open leaves no connection behind.
+        """
         engine = make_engine(config.database_url)
-        create_schema(engine)
-        if client is None:
-            client = (
-                ChainClient.connect(config.rpc_url, config.anchor_key)
-                if config.rpc_url
-                else ChainClient.embedded_evm()
+        try:
+            create_schema(engine)
+            if client is None:
+                client = (
+                    ChainClient.connect(config.rpc_url, config.anchor_key)
+                    if config.rpc_url
+                    else ChainClient.embedded_evm()
+                )
+            admin_key = config.admin_key or client.default_admin_key()
+            admin = client.with_account(admin_key) if admin_key else None
+            existing = Deployment.read(config.deployment_file) if config.deployment_file else None
+            deployment = ensure_deployment(
+                engine,
+                client,
+                admin=config.admin_address or (admin.address if admin else None),
+                existing=existing,
             )
-        deployment = ensure_deployment(engine, client)
-        ledger = cls(config, engine, client, deployment, kinds)
-        ledger.sync_registry()
+            ledger = cls(config, engine, client, deployment, kinds, admin=admin)
+            ledger.sync_registry()
+        except BaseException:
+            engine.dispose()
+            raise
         return ledger
 
     def close(self) -> None:
@@ -306,8 +338,29 @@ class Ledger:
     # -- registry -----------------------------------------------------------------------
 
     def sync_registry(self) -> int:
-        """Apply every registry event since the last sync; returns how many."""
+        """Mirror registry events since the last sync (whoever made them: this server or the
+        admin's Safe); returns how many were applied."""
         return self.mirror.sync()
+
+    def _admin_registry(self) -> RegistryContract:
+        """The registry, sending as its admin.
+
+        Raises:
+            AdminKeyMissing: this server does not hold the key of the registry's current
+                admin (a Safe multisig in production); nothing was sent.
+        """
+        owner = self.registry.owner()
+        if self.admin is not None and self.admin.address == owner:
+            return RegistryContract(self.admin, self.registry.address)
+        held = "" if self.admin is None else f" (it holds the key of {self.admin.address})"
+        raise AdminKeyMissing(
+            f"the registry admin is {describe_account(self.client, owner)}; this server does "
+            f"not hold its key{held}. Make the change from that account (e.g. a Safe "
+            f"transaction to AttesterRegistry at {self.registry.address}); the ledger mirrors "
+            "it from the chain's events",
+            admin=owner,
+            registry=self.registry.address,
+        )
 
     def accredit(
         self,
@@ -317,29 +370,70 @@ class Ledger:
         valid_from: datetime | None = None,
         valid_until: datetime | None = None,
     ) -> None:
-        """Accredit a key for a role on chain, then mirror it."""
+        """Accredit a key for a role on chain (as the registry admin), then mirror it.
+
+        Raises:
+            InvalidKey, AdminKeyMissing, ContractRevert.
+        """
         key = VerifyKey.from_did(did)
+        registry = self._admin_registry()
         # The chain's clock may trail ours by a block; start the window a minute back.
         start = valid_from or (utcnow() - timedelta(minutes=1))
-        self.registry.accredit(key, role, start, valid_until)
+        registry.accredit(key, role, start, valid_until)
         self.sync_registry()
 
     def revoke(self, did: str, roles: list[Role] | None = None) -> list[Role]:
-        """Revoke a key (all its roles unless given); returns the roles revoked."""
+        """Revoke a key for good (all its roles unless given); returns the roles revoked.
+
+        Raises:
+            InvalidKey, AdminKeyMissing, NotFound (nothing revocable).
+        """
+        return self._change_roles("revoke", did, roles)
+
+    def suspend(self, did: str, roles: list[Role] | None = None) -> list[Role]:
+        """Suspend a key (all its live roles unless given); returns the roles suspended.
+
+        Raises:
+            InvalidKey, AdminKeyMissing, NotFound (no live accreditation), Conflict (every
+            one of them suspended already).
+        """
+        return self._change_roles("suspend", did, roles)
+
+    def reinstate(self, did: str, roles: list[Role] | None = None) -> list[Role]:
+        """Lift a key's suspension (all its suspended roles unless given); returns them.
+
+        Raises:
+            InvalidKey, AdminKeyMissing, NotFound (no live accreditation), Conflict (none of
+            them suspended).
+        """
+        return self._change_roles("reinstate", did, roles)
+
+    def _change_roles(
+        self, action: Literal["revoke", "suspend", "reinstate"], did: str, roles: list[Role] | None
+    ) -> list[Role]:
         key = VerifyKey.from_did(did)
+        registry = self._admin_registry()
+        self.sync_registry()  # decide on the chain's state, not a mirror that may lag
         with session_scope(self.engine) as session:
             held = session.exec(
                 select(SignerRow).where(SignerRow.key == "0x" + key.raw.hex())
             ).all()
+            live = [
+                r for r in held if r.revoked_at is None and (roles is None or Role(r.role) in roles)
+            ]
             targets = [
                 Role(r.role)
-                for r in held
-                if r.revoked_at is None and (roles is None or Role(r.role) in roles)
+                for r in live
+                if action == "revoke" or r.suspended == (action == "reinstate")
             ]
+        if not live:
+            what = "revocable" if action == "revoke" else "live"
+            raise NotFound(f"{did} holds no {what} accreditation", what="signer", key=did)
         if not targets:
-            raise NotFound(f"{did} holds no revocable accreditation", what="signer", key=did)
+            state = "suspended already" if action == "suspend" else "not suspended"
+            raise Conflict(f"{did} is {state}", key=did, action=action)
         for role in targets:
-            self.registry.revoke(key, role)
+            getattr(registry, action)(key, role)
         self.sync_registry()
         return targets
 
@@ -390,12 +484,26 @@ class Ledger:
         self._worker = None
 
 
-def ensure_deployment(engine: Engine, client: ChainClient) -> Deployment:
-    """The deployment this database is bound to, deploying on first use.
+def ensure_deployment(
+    engine: Engine,
+    client: ChainClient,
+    *,
+    admin: str | None = None,
+    existing: Deployment | None = None,
+) -> Deployment:
+    """The deployment this database is bound to; on first use, bind it to ``existing`` (a
+    deployment made elsewhere, checked to be live and to list this client as an anchorer), or
+    deploy afresh with ``admin`` as the registry's admin.
 
     A database is bound to one chain (id and genesis). If its contracts are gone (a reset
     devnet, or the embedded EVM of an earlier process) the records' proofs point nowhere,
     so this refuses rather than silently starting a second history.
+
+    Raises:
+        DeploymentMissing: the bound deployment is gone, or is not ``existing``; ``existing``
+            is not live on this chain or not ours.
+        ChainError: no ``admin`` to deploy with, or this client is not an anchorer of
+            ``existing``.
     """
     chain_id = client.chain_id
     with session_scope(engine) as session:
@@ -406,6 +514,12 @@ def ensure_deployment(engine: Engine, client: ChainClient) -> Deployment:
             genesis_hash=rows[0].genesis_hash,
             contracts={r.name: ContractDeployment(r.address, r.block_number) for r in rows},  # type: ignore[arg-type]
         )
+        if existing is not None and _addresses(existing) != _addresses(deployment):
+            raise DeploymentMissing(
+                "this database is bound to another deployment "
+                f"({deployment.address('AttesterRegistry')} on chain {deployment.chain_id}); "
+                "use a fresh database for this one"
+            )
         if deployment.is_live_on(client):
             return deployment
         raise DeploymentMissing(
@@ -414,7 +528,17 @@ def ensure_deployment(engine: Engine, client: ChainClient) -> Deployment:
             f"whose contracts are not on the connected chain {chain_id}; "
             "use the node it was anchored on, or a fresh database"
         )
-    deployment = deploy_contracts(client)
+    if existing is not None:
+        verify_deployment(client, existing)
+        deployment = existing
+    elif admin is None:
+        raise ChainError(
+            f"chain {chain_id} has no default registry admin: name one to deploy with "
+            "(LEDGER_ADMIN_ADDRESS, e.g. a Safe multisig) or bind to an existing deployment "
+            "(LEDGER_DEPLOYMENT_FILE, `ledger serve --deployment FILE`)"
+        )
+    else:
+        deployment = deploy_contracts(client, admin=admin)
     with session_scope(engine) as session:
         for name, contract in deployment.contracts.items():
             session.add(
@@ -427,8 +551,13 @@ def ensure_deployment(engine: Engine, client: ChainClient) -> Deployment:
                 )
             )
     log.info(
-        "deployed contracts on chain %d: %s",
+        "%s contracts on chain %d: %s",
+        "bound to existing" if existing is not None else "deployed",
         deployment.chain_id,
         {n: c.address for n, c in deployment.contracts.items()},
     )
     return deployment
+
+
+def _addresses(deployment: Deployment) -> dict[str, str]:
+    return {name: c.address.lower() for name, c in deployment.contracts.items()}

@@ -2,14 +2,16 @@
 
     ape run deploy --network ethereum:local:foundry     # an anvil of its own, gone afterwards
     ape run deploy --network http://127.0.0.1:8545 --account TEST::0   # a running anvil
-    SEPOLIA_RPC_URL=https://... ape run deploy --network ethereum:sepolia:node --account ALIAS
+    SEPOLIA_RPC_URL=https://... ape run deploy --network ethereum:sepolia:node --account ALIAS \
+        --admin 0xSAFE
 
-Deploys AttesterRegistry (admin: the deployer), ProvenanceAnchor and CredentialStatus on that
-registry, and lists the deployer as an anchorer. Writes
+Deploys AttesterRegistry with ``--admin`` as its admin (a Safe multisig in production) and the
+deployer as its only anchorer, set by the constructor: the anchoring account never holds the
+admin role. Then ProvenanceAnchor and CredentialStatus on that registry. Writes
 ``{"chainId", "genesisHash", "contracts": {name: {"address", "blockNumber"}}}`` to
 ``$LEDGER_DEPLOYMENT_OUT``, by default ``deployments/<network>.json``. On a local network the
-first test account deploys unless ``--account`` says otherwise; elsewhere ``--account`` is
-required.
+first test account deploys and the second is the admin unless ``--account`` / ``--admin``
+say otherwise; elsewhere both are required.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def _deployer(account: Any, network: Any) -> Any:
     )
 
 
+def _admin(admin: str | None, network: Any) -> str:
+    if admin is not None:
+        return admin
+    if network.is_local:
+        return str(ManagerAccessMixin.account_manager.test_accounts[1].address)
+    raise click.UsageError(
+        f"deploying to {network.choice} needs --admin ADDRESS (the registry admin, e.g. a Safe)"
+    )
+
+
 def _deployed(contract: Any) -> dict[str, Any]:
     receipt = chain.get_receipt(contract.txn_hash)
     return {"address": contract.address, "blockNumber": receipt.block_number}
@@ -47,15 +59,16 @@ def _output_path(network: Any) -> Path:
 
 @click.command(cls=ConnectedProviderCommand)
 @account_option(prompt=False)
-def cli(network: Any, account: Any) -> None:
+@click.option("--admin", default=None, help="Registry admin address (a Safe in production)")
+def cli(network: Any, account: Any, admin: str | None) -> None:
     """Deploy AttesterRegistry, ProvenanceAnchor and CredentialStatus; write the deployment."""
     deployer = _deployer(account, network)
+    admin = _admin(admin, network)
     click.echo(f"Deploying to {network.choice} (chain {chain.chain_id}) from {deployer.address}")
 
-    registry = deployer.deploy(project.AttesterRegistry, deployer.address)
+    registry = deployer.deploy(project.AttesterRegistry, admin, [deployer.address])
     anchor = deployer.deploy(project.ProvenanceAnchor, registry.address)
     status = deployer.deploy(project.CredentialStatus, registry.address)
-    registry.addAnchorer(deployer.address, sender=deployer)
 
     deployment = {
         "chainId": int(chain.chain_id),
@@ -71,4 +84,5 @@ def cli(network: Any, account: Any) -> None:
     out.write_text(json.dumps(deployment, indent=2) + "\n", encoding="utf-8")
     for name, entry in deployment["contracts"].items():
         click.echo(f"  {name}: {entry['address']} (block {entry['blockNumber']})")
+    click.echo(f"  registry admin {registry.owner()}; anchorer {deployer.address}")
     click.echo(f"Wrote {out}")

@@ -1,4 +1,4 @@
-"""``ledger admin``: accredit and revoke signers through the API."""
+"""``ledger admin``: accredit, suspend, reinstate and revoke signers through the API."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from datetime import datetime
 
 import typer
 
-from .common import ADMIN_TOKEN_RULE, admin_client, http_error, print_json
+from .common import ADMIN_TOKEN_RULE, admin_client, fail, http_error, print_json
 
 app = typer.Typer(
-    help=f"Accredit and revoke signer keys (needs the admin token). {ADMIN_TOKEN_RULE}",
+    help=f"Accredit, suspend, reinstate and revoke signer keys (needs the admin token). "
+    f"{ADMIN_TOKEN_RULE}",
     no_args_is_help=True,
 )
 
@@ -46,6 +47,14 @@ def accredit(
         typer.echo(f"accredited {signer['did']} as {signer['role']} from {signer['validFrom']}")
 
 
+def _role_params(role: str | None) -> dict[str, str] | None:
+    if role is None:
+        return None
+    if role not in ROLES:
+        fail(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
+    return {"role": str(ROLES.index(role) + 1)}
+
+
 @app.command("revoke")
 def revoke(
     did: str = typer.Argument(...),
@@ -53,12 +62,40 @@ def revoke(
     api: str | None = API,
 ) -> None:
     """Revoke DID (final)."""
-    params = {"role": str(ROLES.index(role) + 1)} if role else None
+    params = _role_params(role)
     with admin_client(api) as client:
         response = client.delete(f"/v1/admin/signers/{did}", params=params)
     if response.status_code != 200:
         http_error(response)
     typer.echo(f"revoked {did}: {', '.join(response.json()['revokedRoles'])}")
+
+
+@app.command("suspend")
+def suspend(
+    did: str = typer.Argument(...),
+    role: str | None = typer.Option(None, "--role", help="only this role (default: all)"),
+    api: str | None = API,
+) -> None:
+    """Suspend DID until `ledger admin reinstate`."""
+    with admin_client(api) as client:
+        response = client.post(f"/v1/admin/signers/{did}/suspend", params=_role_params(role))
+    if response.status_code != 200:
+        http_error(response)
+    typer.echo(f"suspended {did}: {', '.join(response.json()['suspendedRoles'])}")
+
+
+@app.command("reinstate")
+def reinstate(
+    did: str = typer.Argument(...),
+    role: str | None = typer.Option(None, "--role", help="only this role (default: all)"),
+    api: str | None = typer.Option(None, "--api"),
+) -> None:
+    """Lift DID's suspension."""
+    with admin_client(api) as client:
+        response = client.post(f"/v1/admin/signers/{did}/reinstate", params=_role_params(role))
+    if response.status_code != 200:
+        http_error(response)
+    typer.echo(f"reinstated {did}: {', '.join(response.json()['reinstatedRoles'])}")
 
 
 @app.command("signers")

@@ -60,11 +60,21 @@ def serve(
     demo: bool = typer.Option(
         False, "--demo", help="Seed an empty database with a demo supply chain"
     ),
+    deployment: Path | None = typer.Option(
+        None,
+        "--deployment",
+        envvar="LEDGER_DEPLOYMENT_FILE",
+        help="Bind a fresh database to this existing deployment (e.g. one a Safe administers) "
+        "instead of deploying contracts",
+    ),
 ) -> None:
     """Serve the API (OpenAPI at /docs) and run the anchoring worker.
 
-    With --rpc, the contracts are deployed to that node the first time; the anchoring key is
-    LEDGER_ANCHOR_KEY or LEDGER_ANCHOR_KEYFILE (anvil's dev account on a local anvil).
+    With --rpc, the contracts are deployed to that node the first time (or --deployment names
+    existing ones); the anchoring key is LEDGER_ANCHOR_KEY or LEDGER_ANCHOR_KEYFILE (anvil's
+    first dev account on a local anvil). Registry changes (`ledger admin accredit`) need the
+    registry admin's key, LEDGER_ADMIN_KEY (anvil's second dev account on a local anvil);
+    when the admin is a Safe, it makes them and the server mirrors them from the chain.
     """
     import uvicorn
     from pydantic import SecretStr
@@ -79,7 +89,10 @@ def serve(
     )
     token = _admin_token()
     settings = Settings(
-        database_url=_database_url(db, rpc), rpc_url=rpc, admin_token=SecretStr(token)
+        database_url=_database_url(db, rpc),
+        rpc_url=rpc,
+        admin_token=SecretStr(token),
+        deployment_file=deployment,
     )
     try:
         ledger = open_ledger(ledger_config(settings))
@@ -95,6 +108,12 @@ def serve(
         f"ledger on http://{host}:{port} (docs at /docs); "
         f"chain {ledger.deployment.chain_id} ({chain}); "
         f"database {ledger.engine.url.render_as_string(hide_password=True)}"
+    )
+    admin = ledger.registry.owner()
+    held = ledger.admin is not None and ledger.admin.address == admin
+    typer.echo(
+        f"registry admin {admin} ({'this server holds its key' if held else 'not held here'}); "
+        f"anchoring account {ledger.client.address}"
     )
     if not os.environ.get("LEDGER_ADMIN_TOKEN"):
         typer.echo(f"admin token written to {ADMIN_TOKEN_FILE} (the CLI reads it from there)")

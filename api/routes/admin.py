@@ -1,4 +1,6 @@
-"""Admin: accredit and revoke signers (written to AttesterRegistry), anchor now."""
+"""Admin: accredit, suspend, reinstate and revoke signers (written to AttesterRegistry as its
+admin, when this server holds the admin's key; otherwise 403 ``admin_key_missing`` names the
+admin, e.g. a Safe, that must make the change), anchor now."""
 
 from __future__ import annotations
 
@@ -8,7 +10,15 @@ from ledger.errors import SchemaViolation
 from ledger.roles import Role
 
 from ..deps import AdminDep, JsonBody, LedgerDep
-from ..models import PROBLEM_RESPONSES, AnchorReport, RevokeResult, SignerIn, SignerOut
+from ..models import (
+    PROBLEM_RESPONSES,
+    AnchorReport,
+    ReinstateResult,
+    RevokeResult,
+    SignerIn,
+    SignerOut,
+    SuspendResult,
+)
 from ..openapi import json_request, model_schema
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
@@ -60,6 +70,36 @@ def revoke_signer(
 ) -> RevokeResult:
     revoked = ledger.revoke(did, None if role is None else [role])
     return RevokeResult(did=did, revoked_roles=[r.name.lower() for r in revoked])
+
+
+@router.post(
+    "/signers/{did}/suspend",
+    response_model=SuspendResult,
+    summary="Suspend a key (every live role, or one with ?role=) until reinstated",
+)
+def suspend_signer(
+    ledger: LedgerDep,
+    _admin: AdminDep,
+    did: str,
+    role: Role | None = Query(default=None, description="suspend only this role (1-6)"),
+) -> SuspendResult:
+    suspended = ledger.suspend(did, None if role is None else [role])
+    return SuspendResult(did=did, suspended_roles=[r.name.lower() for r in suspended])
+
+
+@router.post(
+    "/signers/{did}/reinstate",
+    response_model=ReinstateResult,
+    summary="Lift a key's suspension (every suspended role, or one with ?role=)",
+)
+def reinstate_signer(
+    ledger: LedgerDep,
+    _admin: AdminDep,
+    did: str,
+    role: Role | None = Query(default=None, description="reinstate only this role (1-6)"),
+) -> ReinstateResult:
+    reinstated = ledger.reinstate(did, None if role is None else [role])
+    return ReinstateResult(did=did, reinstated_roles=[r.name.lower() for r in reinstated])
 
 
 @router.post("/anchor", response_model=AnchorReport, summary="Anchor every pending record now")

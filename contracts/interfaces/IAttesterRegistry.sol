@@ -7,6 +7,8 @@ pragma solidity 0.8.28;
  * @notice Which Ed25519 keys may author which kind of evidence, and which accounts may relay
  * hashes to the chain. An admin (a multisig in production) accredits a key for a role with a
  * validity window, and may suspend, reinstate or revoke it; the API mirrors the events.
+ * Anchorers (the operator's hot keys) relay roots and issuer-signed statuses and can do nothing
+ * else here; the admin and the anchorers are set at deployment, and no account is ever both.
  * @dev Roles are small integers: 1 auditor, 2 credential issuer, 3 employer, 4 brand,
  * 5 verifier, 6 investigator. Any other value reverts {AttesterRegistryInvalidRole}.
  */
@@ -41,6 +43,11 @@ interface IAttesterRegistry {
 
     /// @notice The zero address cannot be an anchorer.
     error AttesterRegistryZeroAddress();
+
+    /// @notice The admin cannot be an anchorer, nor an anchorer the admin: the hot anchoring key
+    /// must never be able to accredit.
+    /// @param account The account that would have held both.
+    error AttesterRegistryAdminCannotAnchor(address account);
 
     /// @notice The key has never been accredited for the role.
     /// @param key The Ed25519 public key.
@@ -126,7 +133,7 @@ interface IAttesterRegistry {
     /**
      * @notice Lets `account` relay roots and statuses to the chain. Admin only.
      * @dev Emits {AnchorerAdded} unless already an anchorer. Reverts
-     * {AttesterRegistryZeroAddress}.
+     * {AttesterRegistryZeroAddress}, or {AttesterRegistryAdminCannotAnchor} for the admin.
      * @param account The account.
      */
     function addAnchorer(address account) external;
@@ -157,6 +164,13 @@ interface IAttesterRegistry {
      * @return True if the key may act in the role at `at`.
      */
     function isAccredited(bytes32 key, uint8 role, uint64 at) external view returns (bool);
+
+    /**
+     * @notice The admin: the only account that may accredit, suspend, reinstate and revoke keys,
+     * change the anchorers, and void an issuer's credentials in {ICredentialStatus}.
+     * @return The admin's address (a Safe multisig in production).
+     */
+    function owner() external view returns (address);
 
     /**
      * @notice Whether `account` may relay roots and statuses to the chain.

@@ -79,6 +79,7 @@ class CredentialHandler(KindHandler):
 
     def check(self, admission: Admission, envelope: Envelope, parsed: Parsed) -> None:
         payload: CredentialPayload = parsed.value
+        _issuer_not_voided(admission, envelope)
         if admission.session.get(WorkerCredentialRow, payload.status_id) is not None:
             raise Conflict(
                 f"credential {payload.credential_id} is registered already",
@@ -136,6 +137,7 @@ class CredentialStatusHandler(KindHandler):
                 issuer=row.issuer,
                 signer=envelope.signer,
             )
+        _issuer_not_voided(admission, envelope)
         allowed, _ = _TRANSITIONS[change.action]
         if row.status not in allowed:
             raise Conflict(
@@ -335,6 +337,16 @@ class CheckinHandler(KindHandler):
         row = session.get(WorkerCredentialRow, str(envelope.payload.get("statusId")))
         issuer = {row.issuer} if row is not None else set()
         return frozenset({envelope.signer, holder, *issuer})
+
+
+def _issuer_not_voided(admission: Admission, envelope: Envelope) -> None:
+    """The registry admin has not voided the signer's credentials on chain (a compromised
+    issuer key: ``CredentialStatus.revokeIssuer``), which the chain would refuse to relay."""
+    if admission.chain.issuer_revoked(VerifyKey.from_did(envelope.signer).raw):
+        raise IssuerNotAccredited(
+            f"the registry admin voided every credential of {envelope.signer}",
+            issuer=envelope.signer,
+        )
 
 
 def _raise_first(report: PresentationReport) -> None:

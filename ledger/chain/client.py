@@ -8,6 +8,12 @@ with the anchoring account, manages nonces, persists nothing itself, and turns r
 Transactions are split into :meth:`prepare` (sign; the hash is known before anything is
 sent) and :meth:`broadcast`, so a caller can persist the hash first and resend the very
 same bytes after a crash.
+
+One client signs with one account. The anchoring account (the operator's hot key) and the
+registry admin are different accounts: :meth:`ChainClient.with_account` gives a second client
+over the same connection and lock, and :meth:`ChainClient.default_admin_key` names the admin a
+development chain has by default (the embedded EVM's second funded account, anvil's second dev
+account); a public chain has none.
 """
 
 from __future__ import annotations
@@ -45,8 +51,10 @@ __all__ = ["ChainClient", "PreparedTx", "TxOutcome"]
 
 T = TypeVar("T")
 
-# Anvil's first well-known development account (the mnemonic "test test ... junk").
+# Anvil's first two well-known development accounts (the mnemonic "test test ... junk"):
+# the anchoring account and the registry admin of a local devnet.
 ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+ANVIL_DEV_ADMIN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 DEV_CHAIN_IDS = frozenset({31337, 1337})
 
 
@@ -69,7 +77,7 @@ class TxOutcome:
 
 
 class ChainClient:
-    """A web3 connection plus the account that signs (the anchorer / registry admin)."""
+    """A web3 connection plus the one account that signs (the anchorer, or the admin)."""
 
     def __init__(
         self,
@@ -79,15 +87,18 @@ class ChainClient:
         embedded: bool = False,
         receipt_timeout: float = 120.0,
         poll_interval: float = 0.1,
+        embedded_admin_key: str | None = None,
     ) -> None:
         self.w3 = w3
         self.account = account
         self.embedded = embedded
         self.receipt_timeout = receipt_timeout
         self.poll_interval = poll_interval
-        # py-evm is not thread-safe, and local nonce bookkeeping must not race.
+        # py-evm is not thread-safe, and local nonce bookkeeping must not race. Clients made by
+        # with_account share this lock (and the connection); each keeps its own nonces.
         self._lock = threading.RLock()
         self._next_nonce: int | None = None
+        self._embedded_admin_key = embedded_admin_key
 
     # -- construction -------------------------------------------------------------------
 
@@ -100,7 +111,8 @@ class ChainClient:
         backend = PyEVMBackend()
         w3 = Web3(EthereumTesterProvider(EthereumTester(backend)))
         account = Account.from_key(backend.account_keys[0].to_bytes())
-        return cls(w3, account, embedded=True, poll_interval=0.0)
+        admin_key = "0x" + backend.account_keys[1].to_bytes().hex()
+        return cls(w3, account, embedded=True, poll_interval=0.0, embedded_admin_key=admin_key)
 
     @classmethod
     def reader(cls, url: str, *, timeout: float = 30.0) -> ChainClient:
@@ -122,6 +134,28 @@ class ChainClient:
                 f"and chain {client.chain_id} is not a local dev chain"
             )
         return client
+
+    def with_account(self, private_key: str) -> ChainClient:
+        """A client over this connection (same lock) that signs with another account, e.g. the
+        registry admin's next to the anchoring account's."""
+        other = ChainClient(
+            self.w3,
+            Account.from_key(private_key),
+            embedded=self.embedded,
+            receipt_timeout=self.receipt_timeout,
+            poll_interval=self.poll_interval,
+            embedded_admin_key=self._embedded_admin_key,
+        )
+        other._lock = self._lock
+        return other
+
+    def default_admin_key(self) -> str | None:
+        """The registry admin's key a development chain has by default: the embedded EVM's
+        second funded account, or anvil's second dev account on a local dev chain; None on
+        any other chain, where the admin (a Safe multisig) is never a key the server holds."""
+        if self.embedded:
+            return self._embedded_admin_key
+        return ANVIL_DEV_ADMIN_KEY if self.chain_id in DEV_CHAIN_IDS else None
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -386,8 +420,13 @@ def decode_revert(exc: ContractCustomError | ContractLogicError) -> ContractReve
     return decode_revert_data(raw, str(exc))
 
 
+# Solidity's Error(string), as require(..., "message") reverts (e.g. a Safe's "GS020").
+_ERROR_STRING = (bytes.fromhex("08c379a0"), ("Error", ("string",)))
+
+
 def decode_revert_data(raw: bytes, fallback: str) -> ContractRevert:
-    known = error_selectors().get(raw[:4]) if len(raw) >= 4 else None
+    selectors = dict([_ERROR_STRING, *error_selectors().items()])
+    known = selectors.get(raw[:4]) if len(raw) >= 4 else None
     if known is None:
         return ContractRevert(f"reverted: {fallback}", error_name="Unknown")
     name, types = known

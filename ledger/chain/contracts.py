@@ -1,12 +1,18 @@
-"""Typed wrappers over the three deployed contracts."""
+"""Typed wrappers over the three deployed contracts.
+
+A wrapper sends with the account of the client it is built over: the anchoring client anchors
+and relays issuer-signed credential statuses; registry changes and ``revoke_issuer`` need a
+wrapper over the registry admin's client (:meth:`ChainClient.with_account`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self, get_args
 
+from web3 import Web3
 from web3.contract import Contract
 
 from ..keys import VerifyKey
@@ -22,7 +28,11 @@ __all__ = [
     "OnChainAnchor",
     "RegistryContract",
     "RegistryEvent",
+    "StatusAction",
+    "StatusEntry",
 ]
+
+StatusAction = Literal["suspend", "revoke", "reinstate"]
 
 
 def _ts(seconds: int) -> datetime:
@@ -172,6 +182,10 @@ class RegistryContract(_Deployed):
     def add_anchorer(self, account: str) -> TxOutcome:
         return self.client.transact(self.contract.functions.addAnchorer(account))
 
+    def owner(self) -> Address:
+        """The registry's admin: the only account that may change accreditations."""
+        return Address(Web3.to_checksum_address(self.client.call(self.contract.functions.owner())))
+
     def is_accredited(self, key: VerifyKey, role: Role, at: datetime) -> bool:
         return bool(
             self.client.call(self.contract.functions.isAccredited(key.raw, int(role), _unix(at)))
@@ -232,54 +246,128 @@ def _registry_event(name: str, log: Any) -> RegistryEvent:
 
 @dataclass(frozen=True)
 class StatusEntry:
-    status: int
-    updated_at: int
-    issuer_key: bytes
-    registration_record: bytes | None
-    last_status_record: bytes | None
+    """A credential's entry in CredentialStatus, as ``entryOf`` reports it (a credential of an
+    issuer key the admin revoked reads as revoked)."""
+
+    issuer_key: bytes  # 32 zero bytes if never registered
+    registration_record: bytes  # record id of the issuer-signed ``credential`` envelope
+    status_record: bytes  # record id of the last ``credential_status`` envelope; zeros if none
+    updated_at: datetime | None
+    status: int  # CredentialStatusContract.ACTIVE, SUSPENDED or REVOKED
+    registered: bool
+
+
+def _bytes32(name: str, value: bytes) -> bytes:
+    if not isinstance(value, bytes) or len(value) != 32:
+        raise ValueError(f"{name} must be 32 bytes")
+    return value
 
 
 class CredentialStatusContract(_Deployed):
-    """CredentialStatus."""
+    """CredentialStatus.
 
-    SUSPENDED, REVOKED, ACTIVE = 1, 2, 0
+    ``prepare_*`` sign a relay transaction without sending it (gas is estimated first, so a
+    write the contract would refuse raises :class:`~ledger.errors.ContractRevert` there); send
+    it with ``client.broadcast`` and read it back with ``client.outcome``.
+    """
+
+    ACTIVE, SUSPENDED, REVOKED = 0, 1, 2
 
     NAME = "CredentialStatus"
 
-    def _send(self, action: str, credential_id: bytes, issuer: VerifyKey, reason: int) -> TxOutcome:
-        fn = getattr(self.contract.functions, action)(credential_id, issuer.raw, reason)
-        return self.client.transact(fn)
-
-    def suspend(self, credential_id: bytes, issuer: VerifyKey, reason: int = 0) -> TxOutcome:
-        return self._send("suspend", credential_id, issuer, reason)
-
-    def revoke(self, credential_id: bytes, issuer: VerifyKey, reason: int = 0) -> TxOutcome:
-        return self._send("revoke", credential_id, issuer, reason)
-
-    def reinstate(self, credential_id: bytes, issuer: VerifyKey, reason: int = 0) -> TxOutcome:
-        return self._send("reinstate", credential_id, issuer, reason)
-
-    # -- outbox interface (TEMPORARY over the 1.0 contract; replaced by the 2.0 contract's) --
-
     def prepare_register(
-        self, credential_id: bytes, issuer_key: bytes, record: bytes
+        self, status_id: bytes, issuer: VerifyKey, record_hash: bytes
     ) -> PreparedTx:
-        raise NotImplementedError("CredentialStatus 1.0 has no register()")
+        """Sign ``register``: bind ``status_id`` to ``issuer``, as the issuer-signed
+        ``credential`` envelope whose record id is ``record_hash`` asks.
 
-    def prepare_change(
-        self, action: str, credential_id: bytes, issuer_key: bytes, reason: int, record: bytes
-    ) -> PreparedTx:
-        fn = getattr(self.contract.functions, action)(credential_id, issuer_key, reason)
+        Raises:
+            ValueError: an id is not 32 bytes.
+            ContractRevert: the contract would refuse it (already registered, issuer not
+                accredited or revoked, this client not an anchorer).
+        """
+        fn = self.contract.functions.register(
+            _bytes32("status_id", status_id), issuer.raw, _bytes32("record_hash", record_hash)
+        )
         return self.client.prepare(fn)
 
-    def entry_of(self, credential_id: bytes) -> StatusEntry:
-        status, updated_at, issuer_key = self.client.call(
-            self.contract.functions.statusOf(credential_id)
+    def prepare_change(
+        self,
+        action: StatusAction,
+        status_id: bytes,
+        issuer: VerifyKey,
+        reason: int,
+        record_hash: bytes,
+    ) -> PreparedTx:
+        """Sign ``suspend``, ``revoke`` or ``reinstate`` of ``status_id`` on behalf of
+        ``issuer``, as the issuer-signed ``credential_status`` envelope ``record_hash`` asks.
+
+        Raises:
+            ValueError: an unknown action, an id not 32 bytes, or a reason outside 0-255.
+            ContractRevert: the contract would refuse it (not registered, another issuer's
+                credential, no such transition, issuer not accredited or revoked, ...).
+        """
+        if action not in get_args(StatusAction):
+            raise ValueError(f"unknown status action {action!r}")
+        if not 0 <= reason <= 255:
+            raise ValueError("reason must fit in a uint8 (0-255)")
+        fn = getattr(self.contract.functions, action)(
+            _bytes32("status_id", status_id),
+            issuer.raw,
+            reason,
+            _bytes32("record_hash", record_hash),
         )
-        return StatusEntry(int(status), int(updated_at), bytes(issuer_key), None, None)
+        return self.client.prepare(fn)
+
+    def register(self, status_id: bytes, issuer: VerifyKey, record_hash: bytes) -> TxOutcome:
+        """:meth:`prepare_register`, sent and mined."""
+        return self._send(self.prepare_register(status_id, issuer, record_hash))
+
+    def change(
+        self,
+        action: StatusAction,
+        status_id: bytes,
+        issuer: VerifyKey,
+        reason: int,
+        record_hash: bytes,
+    ) -> TxOutcome:
+        """:meth:`prepare_change`, sent and mined."""
+        return self._send(self.prepare_change(action, status_id, issuer, reason, record_hash))
+
+    def revoke_issuer(self, issuer: VerifyKey) -> TxOutcome:
+        """Void every credential bound to ``issuer`` (a compromised key). Only the registry's
+        admin may: build this wrapper over the admin's client.
+
+        Raises:
+            ContractRevert: ``CredentialStatusNotAdmin`` for any other account, or
+                ``CredentialStatusIssuerRevoked`` if revoked already.
+        """
+        return self.client.transact(self.contract.functions.revokeIssuer(issuer.raw))
+
+    def _send(self, prepared: PreparedTx) -> TxOutcome:
+        self.client.broadcast(prepared)
+        return self.client.wait(prepared.tx_hash)
 
     def status_of(self, credential_id: bytes) -> tuple[int, datetime | None, bytes]:
         status, updated_at, issuer_key = self.client.call(
             self.contract.functions.statusOf(credential_id)
         )
         return int(status), (_ts(int(updated_at)) if updated_at else None), bytes(issuer_key)
+
+    def entry_of(self, status_id: bytes) -> StatusEntry:
+        """The whole entry of ``status_id`` (one ``eth_call``)."""
+        found = self.client.call(self.contract.functions.entryOf(status_id))
+        issuer_key, registration, status_record, updated_at, status, registered = found
+        return StatusEntry(
+            issuer_key=bytes(issuer_key),
+            registration_record=bytes(registration),
+            status_record=bytes(status_record),
+            updated_at=_ts(int(updated_at)) if updated_at else None,
+            status=int(status),
+            registered=bool(registered),
+        )
+
+    def issuer_revoked_at(self, issuer: VerifyKey) -> datetime | None:
+        """When the admin revoked ``issuer`` here, or None."""
+        revoked_at = int(self.client.call(self.contract.functions.issuerRevokedAt(issuer.raw)))
+        return _ts(revoked_at) if revoked_at else None

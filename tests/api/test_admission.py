@@ -60,8 +60,7 @@ def generic_refusals(
     revoked = accredited(ledger, role)
     ledger.revoke(revoked.did)
     suspended = accredited(ledger, role)
-    ledger.registry.suspend(suspended.verify_key, role)
-    ledger.sync_registry()  # TMP
+    ledger.suspend(suspended.did, [role])
     veteran = SigningKey.generate()  # accredited for a month, so only the clock can fail
     ledger.accredit(veteran.did, role, valid_from=utcnow() - timedelta(days=30))
     template = good(signer)
@@ -244,12 +243,23 @@ def test_garbage_from_an_unaccredited_key_raises_no_flag(
     assert changed(before, snapshot(ledger)) == {}
 
 
+def veteran(ledger: Ledger, role: Role) -> SigningKey:
+    """A key accredited a month ago, so only the check under test can fail on old times."""
+    key = SigningKey.generate()
+    ledger.accredit(key.did, role, valid_from=utcnow() - timedelta(days=30))
+    return key
+
+
 def test_checkin_created_before_its_challenge_is_refused(
-    client: TestClient, ledger: Ledger, ngo: SigningKey, inspector: SigningKey
+    client: TestClient, ledger: Ledger, inspector: SigningKey
 ) -> None:
-    """A check-in dated 3 days before its challenge was issued used to be accepted."""
-    presentation = wallet_for(ledger, ngo).present(challenge=challenge(client))
-    backdated = checkin_envelope(inspector, presentation, created=utcnow() - timedelta(days=3))
+    """A check-in (and its presentation) dated 3 days before its challenge was issued used to
+    be accepted: freshness was judged at the verifier's own `created`."""
+    days_ago = utcnow() - timedelta(days=3)
+    issuer, verifier = veteran(ledger, Role.ISSUER), veteran(ledger, Role.VERIFIER)
+    wallet = wallet_for(ledger, issuer, valid_from=days_ago - timedelta(days=1))
+    presentation = wallet.present(challenge=challenge(client), created=days_ago)
+    backdated = checkin_envelope(verifier, presentation, created=days_ago + timedelta(minutes=1))
     before = snapshot(ledger)
     status, code = post(
         client, "/v1/checkins", {"presentation": presentation, "envelope": backdated}
@@ -259,12 +269,13 @@ def test_checkin_created_before_its_challenge_is_refused(
 
 
 def test_offline_presentation_must_arrive_within_its_window(
-    client: TestClient, ledger: Ledger, ngo: SigningKey, inspector: SigningKey
+    client: TestClient, ledger: Ledger, inspector: SigningKey
 ) -> None:
-    wallet = wallet_for(ledger, ngo)
     made = utcnow() - timedelta(minutes=20)
+    issuer, verifier = veteran(ledger, Role.ISSUER), veteran(ledger, Role.VERIFIER)
+    wallet = wallet_for(ledger, issuer, valid_from=made - timedelta(hours=1))
     stale = wallet.present(created=made)  # offline: no challenge; expired 15 minutes ago
-    late = checkin_envelope(inspector, stale, created=made + timedelta(minutes=1))
+    late = checkin_envelope(verifier, stale, created=made + timedelta(minutes=1))
     before = snapshot(ledger)
     assert post(client, "/v1/checkins", {"presentation": stale, "envelope": late}) == (
         422,

@@ -18,6 +18,7 @@ from ledger.roles import Role
 from ledger.service import Ledger
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
+from tests.api.conftest import signed_header
 from tests.credentials.worker_support import FACILITY, accredited, chain_status, issue
 
 PROBLEM = "application/problem+json"
@@ -68,7 +69,9 @@ def test_register_read_and_anchor(
     assert view["status"] == "active" and view["issuer"] == ngo.did and view["facility"] == FACILITY
     assert "holder" not in view  # a public holder did would link a worker's check-ins
     assert client.post("/v1/admin/anchor", headers=admin_headers).status_code == 200
-    receipt = client.get(f"/v1/records/{body['id']}/receipt").json()
+    target = f"/v1/records/{body['id']}/receipt"
+    assert client.get(target).status_code == 401  # it names the worker: parties only
+    receipt = client.get(target, headers=signed_header(client, ngo, "GET", target)).json()
     assert ledger.check_receipt(receipt).ok
 
 

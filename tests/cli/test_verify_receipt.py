@@ -327,17 +327,18 @@ def build_cases(world: World) -> None:
         ("created a microsecond before the window, in -03:00",
          _created_as(windowed, opens - tick, "-03:00"), AUDIT, "signer_accredited"),
         ("a signed request anchored as a record", sign_envelope("request", {"op": "x"}, auditor),
-         REQUEST, "signer_accredited"),
+         REQUEST, "format"),
     ]  # fmt: skip
     for name, envelope, kind, expected in direct:
         (receipt,) = anchor_directly(world, world.anchor, [envelope], int(kind))
         cases[name] = (receipt, expected)
-    ledger.registry.suspend(suspended.verify_key, Role.AUDITOR)
+    ledger.suspend(suspended.did, [Role.AUDITOR])
 
     # -- a foreign deployment on the same chain, whose registry accredits the attacker ----------
-    world.foreign = deploy_contracts(ledger.client)
+    assert ledger.admin is not None
+    world.foreign = deploy_contracts(ledger.client, admin=ledger.admin.address)
     attacker = SigningKey.generate()
-    RegistryContract.of(ledger.client, world.foreign).accredit(
+    RegistryContract.of(ledger.admin, world.foreign).accredit(
         attacker.verify_key, Role.AUDITOR, utcnow() - timedelta(minutes=1)
     )
     foreign_anchor = AnchorContract.of(ledger.client, world.foreign)
@@ -442,7 +443,7 @@ CASE_NAMES = [
     "nested 64 levels deep (the limit)", "nested 65 levels deep",
     "unaccredited signer", "employer signs an audit (wrong role)",
     "created before the window opens", "created after the window closed", "suspended signer",
-    "audit in a batch of wage records", "wage record by an accredited employer",
+    "audit in a batch of check-ins", "status change by an accredited issuer",
     "base58btc signature", "created as the window opens",
     "created a microsecond before the window", "created a microsecond before it closes",
     "created as the window closes", "created as the window opens, in +05:30",

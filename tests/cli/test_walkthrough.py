@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 EXAMPLE = str(REPO / "examples/audit.json")
 STRANGER_KEY = (
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"  # anvil account 1
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"  # anvil account 2
 )
 
 
@@ -101,7 +101,8 @@ def test_walkthrough_against_anvil(cli: Cli, anvil: Anvil) -> None:
     assert deployment["chainId"] == 31337
     assert all(client.has_code(c["address"]) for c in deployment["contracts"].values())
 
-    # A wrong caller's write reverts with the named custom error (anvil's second dev account).
+    # A wrong caller's write reverts with the named custom error (anvil's third dev account;
+    # the second is the registry admin, the first the only anchorer).
     stranger = ChainClient.connect(anvil.url, STRANGER_KEY)
     contracts = deployment["contracts"]
     with pytest.raises(ContractRevert) as caught:
@@ -115,10 +116,24 @@ def test_walkthrough_against_anvil(cli: Cli, anvil: Anvil) -> None:
         )
     assert caught.value.error_name == "OwnableUnauthorizedAccount"
 
-    # `ledger serve --rpc` deploys its own contracts to the node on first use.
+    # `ledger serve --rpc` deploys its own contracts to the node on first use; on anvil it
+    # holds the dev admin key (anvil's second account), so `ledger admin` works through it.
     running = start_server(cli, "--rpc", anvil.url, "--db", "ledger.db")
     try:
         receipt = walk(cli, rpc=anvil.url)
         assert receipt["chainId"] == 31337 and client.has_code(str(receipt["contract"]))
+        did = str(receipt["envelope"]["signer"])  # type: ignore[index]
+        suspended = cli.run("admin", "suspend", did).stdout
+        assert f"suspended {did}: auditor" in suspended
+        refused = cli.run("attest", "audit", EXAMPLE, "--key", "auditor.key", check=False)
+        assert refused.returncode == 1 and "not_accredited" in refused.stderr
+        again = cli.run("admin", "suspend", did, check=False)
+        assert again.returncode == 1 and "HTTP 409 conflict" in again.stderr
+        reinstated = cli.run("admin", "reinstate", did, "--role", "auditor").stdout
+        assert f"reinstated {did}: auditor" in reinstated
+        cli.run("attest", "audit", EXAMPLE, "--key", "auditor.key")
+        unknown = cli.run("admin", "suspend", did, "--role", "chef", check=False)
+        assert unknown.returncode == 2 and "unknown role" in unknown.stderr
     finally:
         running.stop()
+    assert "this server holds its key" in running.log.read_text()

@@ -10,11 +10,15 @@ warnings into errors). With the Makefile's environment::
     ape test tests/contracts -o addopts="" -W ignore::pytest.PytestAssertRewriteWarning \
         --network ethereum:local:foundry
 
-Under plain ``pytest`` they are reported as skipped; ``test_artifacts.py`` runs either way.
+Under plain ``pytest`` they cannot run; ``test_artifacts.py`` and ``test_skips_fail.py`` run
+either way. A contract test that does not run is a **failure**, never a skip: without Ape's
+plugin (a renamed plugin, a forgotten ``-o addopts=""``) every contract test would otherwise be
+skipped and ``ape test`` would exit 0 having checked nothing.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,16 +31,35 @@ from eth_utils import keccak
 
 _HERE = Path(__file__).parent
 # Tests in these modules run without Ape's plugin.
-PLAIN_PYTEST_MODULES = frozenset({"test_artifacts.py"})
+PLAIN_PYTEST_MODULES = frozenset({"test_artifacts.py", "test_skips_fail.py"})
+APE_PLUGIN = "ape-fixtures"
+NOT_RUN = (
+    f"contract test not run: Ape's pytest plugin ({APE_PLUGIN}) is not loaded; run "
+    '`ape test tests/contracts -o addopts="" --network ethereum:local:test` (tools/test.sh)'
+)
+
+
+def _is_contract_test(item: pytest.Item) -> bool:
+    return item.path.parent == _HERE and item.path.name not in PLAIN_PYTEST_MODULES
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.pluginmanager.has_plugin("ape-fixtures"):
+    if config.pluginmanager.has_plugin(APE_PLUGIN):
         return
-    skip = pytest.mark.skip(reason="contract test: run with `ape test tests/contracts`")
     for item in items:
-        if item.path.parent == _HERE and item.path.name not in PLAIN_PYTEST_MODULES:
-            item.add_marker(skip)
+        if _is_contract_test(item):
+            item.add_marker(pytest.mark.skip(reason=NOT_RUN))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Report a skipped contract test as failed, whatever skipped it."""
+    report = yield
+    if report.skipped and _is_contract_test(item) and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"a skipped contract test fails the run: {reason}"
+    return report
 
 
 # --- Merkle tree (OpenZeppelin MerkleProof convention) ------------------------------------
@@ -126,9 +149,8 @@ def role_accounts(owner: Any, anchorer: Any, stranger: Any, new_owner: Any) -> N
 
 @pytest.fixture(scope="module")
 def registry(project: Any, owner: Any, anchorer: Any) -> Any:
-    registry = owner.deploy(project.AttesterRegistry, owner)
-    registry.addAnchorer(anchorer, sender=owner)
-    return registry
+    """Deployed as the ledger deploys it: the admin and the anchorer set by the constructor."""
+    return owner.deploy(project.AttesterRegistry, owner, [anchorer])
 
 
 @pytest.fixture(scope="module")
@@ -177,10 +199,14 @@ def _revert_data(message: str) -> bytes | None:
     Ape decodes custom errors of transactions. Elsewhere on anvil it leaves either the raw data
     (``0x<selector><args>``, for deployments) or anvil's text ``custom error 0x<selector>:
     <args>`` (for calls), where anvil writes the args as hex, or as the bytes themselves when
-    they happen to be valid UTF-8 (then a trailing whitespace byte is lost on the way).
+    they happen to be valid UTF-8 (then a trailing whitespace byte is lost on the way). On the
+    in-process EVM, revert data that is valid UTF-8 arrives as a Python bytes literal.
     """
     if match := _REVERT_DATA.fullmatch(message):
         return bytes.fromhex(match[1])
+    if message[:2] in ('b"', "b'"):
+        value = ast.literal_eval(message)
+        return value if isinstance(value, bytes) else None
     if match := _ANVIL_CUSTOM_ERROR.fullmatch(message):
         args = match[2]
         is_hex = re.fullmatch(r"(?:[0-9a-fA-F]{64})*", args) is not None

@@ -25,7 +25,7 @@ def accredited(registry, owner):
 
 
 def test_version(registry):
-    assert registry.version() == "1.0.0"
+    assert registry.version() == "2.0.0"
 
 
 def test_roles(registry):
@@ -41,14 +41,54 @@ def test_roles(registry):
     assert roles == [1, 2, 3, 4, 5, 6]
 
 
-def test_deployer_is_admin(registry, owner):
+def test_admin_and_anchorers_are_set_at_deployment(registry, owner, anchorer):
     assert registry.owner() == owner
     assert registry.pendingOwner() == ZERO_ADDRESS
+    assert registry.isAnchorer(anchorer)
+    assert not registry.isAnchorer(owner)
 
 
-def test_zero_admin_rejected(project, owner, reverts):
+def deployment_logs(chain, contract, event):
+    return chain.get_receipt(contract.txn_hash).decode_logs(event)
+
+
+def test_deployer_need_not_be_admin_nor_anchorer(project, chain, stranger, new_owner, anchorer):
+    # The operator deploys; the admin (a Safe in production) is named, never the deployer.
+    registry = stranger.deploy(project.AttesterRegistry, new_owner, [anchorer])
+
+    assert registry.owner() == new_owner
+    assert not registry.isAnchorer(stranger)
+    [added] = deployment_logs(chain, registry, registry.AnchorerAdded)
+    assert added.account == anchorer.address
+
+
+def test_constructor_emits_one_event_per_anchorer(project, chain, owner, anchorer, stranger):
+    registry = owner.deploy(project.AttesterRegistry, owner, [anchorer, stranger, anchorer])
+
+    added = [log.account for log in deployment_logs(chain, registry, registry.AnchorerAdded)]
+    assert added == [anchorer.address, stranger.address]
+    assert registry.isAnchorer(anchorer) and registry.isAnchorer(stranger)
+
+
+def test_no_anchorers_at_deployment(project, owner, anchorer):
+    registry = owner.deploy(project.AttesterRegistry, owner, [])
+
+    assert not registry.isAnchorer(anchorer)
+
+
+def test_zero_admin_rejected(project, owner, anchorer, reverts):
     with reverts(project.AttesterRegistry.OwnableInvalidOwner, owner=ZERO_ADDRESS):
-        owner.deploy(project.AttesterRegistry, ZERO_ADDRESS)
+        owner.deploy(project.AttesterRegistry, ZERO_ADDRESS, [anchorer])
+
+
+def test_zero_anchorer_rejected_at_deployment(project, owner, anchorer, reverts):
+    with reverts(project.AttesterRegistry.AttesterRegistryZeroAddress):
+        owner.deploy(project.AttesterRegistry, owner, [anchorer, ZERO_ADDRESS])
+
+
+def test_admin_cannot_be_an_anchorer_at_deployment(project, owner, anchorer, reverts):
+    with reverts(project.AttesterRegistry.AttesterRegistryAdminCannotAnchor, account=owner.address):
+        owner.deploy(project.AttesterRegistry, owner, [anchorer, owner])
 
 
 # --- only the admin writes ------------------------------------------------------------------
@@ -75,6 +115,17 @@ def test_admin_functions_reject_others(registry, owner, stranger, anchorer, reve
             getattr(registry, method)(*args, sender=caller)
 
 
+def test_anchorer_cannot_accredit_or_take_over(registry, anchorer, reverts):
+    """The operator's hot key anchors and relays; it can never make a key of its own an author."""
+    with reverts(registry.OwnableUnauthorizedAccount, account=anchorer.address):
+        registry.accredit(KEY, AUDITOR, T0, 0, sender=anchorer)
+    with reverts(registry.OwnableUnauthorizedAccount, account=anchorer.address):
+        registry.acceptOwnership(sender=anchorer)
+
+    assert not registry.isAccredited(KEY, AUDITOR, T0)
+    assert registry.owner() != anchorer.address
+
+
 # --- two-step admin transfer ----------------------------------------------------------------
 
 
@@ -97,6 +148,29 @@ def test_admin_transfer_takes_two_steps(registry, owner, new_owner, stranger, re
     with reverts(registry.OwnableUnauthorizedAccount, account=owner.address):
         registry.accredit(KEY, AUDITOR, T0, 0, sender=owner)
     registry.accredit(KEY, AUDITOR, T0, 0, sender=new_owner)
+
+
+def test_admin_cannot_be_handed_to_an_anchorer(registry, owner, anchorer, reverts):
+    with reverts(registry.AttesterRegistryAdminCannotAnchor, account=anchorer.address):
+        registry.transferOwnership(anchorer, sender=owner)
+
+    assert registry.pendingOwner() == ZERO_ADDRESS
+
+
+def test_pending_admin_made_anchorer_cannot_accept(registry, owner, new_owner, reverts):
+    registry.transferOwnership(new_owner, sender=owner)
+    registry.addAnchorer(new_owner, sender=owner)
+
+    with reverts(registry.AttesterRegistryAdminCannotAnchor, account=new_owner.address):
+        registry.acceptOwnership(sender=new_owner)
+    assert registry.owner() == owner
+
+
+def test_admin_cannot_make_itself_an_anchorer(registry, owner, reverts):
+    with reverts(registry.AttesterRegistryAdminCannotAnchor, account=owner.address):
+        registry.addAnchorer(owner, sender=owner)
+
+    assert not registry.isAnchorer(owner)
 
 
 # --- roles and arguments --------------------------------------------------------------------

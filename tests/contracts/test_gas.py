@@ -22,3 +22,36 @@ def test_later_anchor_within_budget(anchor, anchorer):
 
     print(f"anchor() later: {tx.gas_used} gas")
     assert tx.gas_used <= ANCHOR_BUDGET
+
+
+# CredentialStatus relays: a registration stores three slots (issuer key, registration record,
+# status word); a first change one more (the status record); later changes update two.
+REGISTER_BUDGET = 110_000
+FIRST_CHANGE_BUDGET = 70_000
+CHANGE_BUDGET = 55_000
+REVOKE_ISSUER_BUDGET = 55_000
+ISSUER_KEY = b"\x11" * 32
+
+
+@pytest.fixture
+def issuer(registry, owner, chain):
+    registry.accredit(ISSUER_KEY, 2, chain.pending_timestamp - 60, 0, sender=owner)
+    return ISSUER_KEY
+
+
+def test_credential_status_relays_within_budget(status, anchorer, owner, issuer):
+    credential = b"\xc0" * 32
+    gas = {
+        "register": status.register(credential, issuer, b"\x01" * 32, sender=anchorer).gas_used,
+        "suspend": status.suspend(credential, issuer, 1, b"\x02" * 32, sender=anchorer).gas_used,
+        "reinstate": status.reinstate(
+            credential, issuer, 0, b"\x03" * 32, sender=anchorer
+        ).gas_used,
+        "revokeIssuer": status.revokeIssuer(issuer, sender=owner).gas_used,
+    }
+
+    print(f"CredentialStatus gas: {gas}")
+    assert gas["register"] <= REGISTER_BUDGET
+    assert gas["suspend"] <= FIRST_CHANGE_BUDGET
+    assert gas["reinstate"] <= CHANGE_BUDGET
+    assert gas["revokeIssuer"] <= REVOKE_ISSUER_BUDGET

@@ -54,6 +54,7 @@ def test_issue_worker_credential_verifies_here_and_independently(
     path.write_text(json.dumps(credential))
     revoked = cli(api, "vc", "revoke", str(path), "--issuer-key", str(keys["issuer"]))
     assert revoked.exit_code == 0, revoked.output
+    assert ledger.anchorer.drain().error is None  # the worker relays it to the chain
     code, verdict = run_verifier(credential, *now, "--rpc", f"{api}/rpc")
     assert code == 1 and verdict["status"] == "revoked", verdict
 

@@ -12,7 +12,8 @@ from ledger import errors as e
 @pytest.mark.parametrize(
     "error",
     [e.SchemaViolation("x", field="payload.a"), e.ReceiptInvalid("bad", check="proof"),
-     e.ContractRevert("r", error_name="E", args=(b"\x01", 2)), e.NonceReplayed("again")],
+     e.ContractRevert("r", error_name="E", args=(b"\x01", 2)), e.NonceReplayed("again"),
+     e.AdminKeyMissing("the registry admin is the Safe at 0x..", admin="0x" + "ab" * 20)],
 )  # fmt: skip
 def test_errors_survive_pickling_with_their_data(error: e.LedgerError) -> None:
     again = pickle.loads(pickle.dumps(error))

@@ -79,7 +79,7 @@ def assert_relayed_once(ledger: Ledger, expected: dict[str, list[str]]) -> None:
         entry = status.entry_of(bytes.fromhex(status_id[2:]))
         assert entry.status == 0  # suspended, then reinstated
         assert "0x" + entry.registration_record.hex() == records[0]
-        assert "0x" + entry.last_status_record.hex() == records[-1]
+        assert "0x" + entry.status_record.hex() == records[-1]
 
 
 @pytest.mark.parametrize("point", OUTBOX_POINTS)

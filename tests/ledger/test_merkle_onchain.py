@@ -4,6 +4,7 @@ changed byte fails there too (ProvenanceAnchor.verify on the embedded EVM)."""
 from __future__ import annotations
 
 import pytest
+from eth_account import Account
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,7 @@ from ledger.merkle import MerkleTree
 @pytest.fixture(scope="module")
 def anchor() -> AnchorContract:
     client = ChainClient.embedded_evm()
-    return AnchorContract.of(client, deploy_contracts(client))
+    return AnchorContract.of(client, deploy_contracts(client, admin=Account.create().address))
 
 
 BATCH = iter(range(1, 10_000))
