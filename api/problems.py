@@ -22,6 +22,8 @@ MEDIA_TYPE = "application/problem+json"
 # Most specific class first; the first match wins.
 STATUS: list[tuple[type[e.LedgerError], int]] = [
     (e.BodyTooLarge, 413),
+    (e.UnsupportedMediaType, 415),
+    (e.RpcRequestError, 400),
     (e.MalformedJSON, 400),
     (e.QrTooLarge, 413),
     (e.InvalidRecord, 422),
@@ -38,6 +40,7 @@ STATUS: list[tuple[type[e.LedgerError], int]] = [
     (e.ClockSkew, 422),
     (e.VerificationError, 422),
     (e.Unauthorized, 401),
+    (e.RateLimited, 429),
     (e.NotFound, 404),
     (e.Conflict, 409),
     (e.ChainUnavailable, 503),
@@ -67,6 +70,8 @@ def problem_response(
     status = status_of(error)
     if status == 401 and headers is None:
         headers = {"WWW-Authenticate": 'Bearer realm="ledger", Envelope'}
+    if isinstance(error, e.RateLimited):
+        headers = {"Retry-After": str(error.retry_after), **(headers or {})}
     return JSONResponse(
         problem_body(error, instance), status_code=status, media_type=MEDIA_TYPE, headers=headers
     )

@@ -9,7 +9,9 @@ attributes. Verification errors name the check that failed.
     │   ├── MalformedJSON             malformed_json
     │   ├── SchemaViolation           schema_violation    (.field)
     │   ├── InvalidKey                invalid_key         not a well-formed Ed25519 key / did
-    │   ├── BodyTooLarge              body_too_large
+    │   ├── BodyTooLarge              body_too_large      (.limit)
+    │   ├── UnsupportedMediaType      unsupported_media_type  (.media_type) not UTF-8 JSON
+    │   ├── RpcRequestError           rpc_invalid         (.rpc_code) a JSON-RPC call /rpc refuses
     │   ├── CredentialInvalid         credential_invalid  (.field) not a worker credential we issue
     │   └── QrInvalid                 qr_invalid          not an LPL1 QR payload (or undecodable)
     │       └── QrTooLarge            qr_too_large        (.version) past QR version 25 at level M
@@ -34,6 +36,7 @@ attributes. Verification errors name the check that failed.
     │   ├── CredentialRevoked         credential_revoked       check: status
     │   └── CheckinMismatch           checkin_mismatch         check: checkin_binding
     ├── Unauthorized                  unauthorized        a write without valid credentials
+    ├── RateLimited                   rate_limited        (.retry_after seconds) too many requests
     ├── NotFound                      not_found           (.what, .key)
     ├── Conflict                      conflict
     │   ├── DuplicateRecord           duplicate_record    (.record_id)
@@ -83,12 +86,15 @@ __all__ = [
     "PresentationReplayed",
     "QrInvalid",
     "QrTooLarge",
+    "RateLimited",
     "ReceiptInvalid",
+    "RpcRequestError",
     "SchemaViolation",
     "SignatureError",
     "SignerRevoked",
     "Unauthorized",
     "UnknownSigner",
+    "UnsupportedMediaType",
     "VerificationError",
     "WalletError",
 ]
@@ -153,6 +159,27 @@ class BodyTooLarge(InvalidRecord):
     title = "Body too large"
 
 
+class UnsupportedMediaType(InvalidRecord):
+    """The body is not declared as JSON in UTF-8 (``Content-Type`` missing, another type or
+    another charset)."""
+
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+class RpcRequestError(InvalidRecord):
+    """A JSON-RPC call the read-only chain view refuses; ``rpc_code`` is the JSON-RPC error
+    code its reply carries (-32600 invalid request, -32601 method not found, -32602 invalid
+    params)."""
+
+    code = "rpc_invalid"
+    title = "Invalid JSON-RPC call"
+
+    def __init__(self, detail: str, *, rpc_code: int, **data: Any) -> None:
+        super().__init__(detail, rpc_code=rpc_code, **data)
+        self.rpc_code = rpc_code
+
+
 class VerificationError(LedgerError):
     """A check on a signed object failed; ``check`` names which one."""
 
@@ -214,6 +241,17 @@ class ReceiptInvalid(VerificationError):
 class Unauthorized(LedgerError):
     code = "unauthorized"
     title = "Unauthorized"
+
+
+class RateLimited(LedgerError):
+    """A client sent more requests than its limit allows; ``retry_after`` is in seconds."""
+
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, **data: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **data)
+        self.retry_after = retry_after
 
 
 class NotFound(LedgerError):
