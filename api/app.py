@@ -13,6 +13,7 @@ from ledger.anchoring import AnchoringPolicy
 from ledger.service import Ledger, LedgerConfig
 
 from .problems import install_problem_handlers
+from .ratelimit import RateLimiter, RateLimitMiddleware, parse_rates
 from .routes import (
     admin,
     attestations,
@@ -27,7 +28,7 @@ from .routes import (
 )
 from .settings import Settings
 
-__all__ = ["create_app", "ledger_config"]
+__all__ = ["create_app", "ledger_config", "rate_limiter"]
 
 
 def ledger_config(settings: Settings) -> LedgerConfig:
@@ -43,6 +44,16 @@ def ledger_config(settings: Settings) -> LedgerConfig:
         ),
         max_future_skew=timedelta(seconds=settings.max_future_skew_seconds),
         max_age=timedelta(seconds=settings.max_age_seconds),
+    )
+
+
+def rate_limiter(settings: Settings) -> RateLimiter:
+    return RateLimiter(
+        {
+            "writes": parse_rates(settings.rate_writes),
+            "rpc": parse_rates(settings.rate_rpc),
+            "challenges": parse_rates(settings.rate_challenges),
+        }
     )
 
 
@@ -77,6 +88,8 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     if ledger is not None:
         app.state.ledger = ledger  # usable before (or without) the lifespan, e.g. by fuzzers
     install_problem_handlers(app)
+    app.state.rate_limiter = rate_limiter(settings)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     for router in (
         attestations.router,
         records.router,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from limits import parse_many
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -33,6 +34,18 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = 1.0
     max_future_skew_seconds: float = 300.0
     max_age_seconds: float = 7 * 24 * 3600.0
+    # Per client IP and API process, as `limits` rate strings ("" = no limit); see
+    # api/ratelimit.py. Generous for people and our own tools, not for a flood.
+    rate_writes: str = "6000/minute"  # POST/PUT/PATCH/DELETE under /v1
+    rate_rpc: str = "600/minute"  # JSON-RPC calls on /rpc (a batch of n counts n)
+    rate_challenges: str = "120/minute"  # GET /v1/presentations/challenge (each is a row)
+
+    @field_validator("rate_writes", "rate_rpc", "rate_challenges")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # ValueError names the string it cannot read
+        return value
 
     def anchor_private_key(self) -> str | None:
         """The anchoring key, from LEDGER_ANCHOR_KEY or the encrypted keystore file."""
