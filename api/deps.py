@@ -7,9 +7,10 @@ from collections.abc import Collection
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from ledger.canonical import parse_json
-from ledger.errors import BodyTooLarge, SchemaViolation, Unauthorized
+from ledger.errors import BodyTooLarge, Unauthorized, UnsupportedMediaType
 from ledger.service import Ledger
 from ledger.signed_request import SCHEME, verify_request
 from ledger.store.db import session_scope
@@ -17,7 +18,7 @@ from ledger.store.records import StoreNonces
 
 from .settings import Settings
 
-__all__ = ["AdminDep", "JsonBody", "LedgerDep", "SettingsDep"]
+__all__ = ["AdminDep", "JsonBody", "LedgerDep", "SettingsDep", "check_json_media_type"]
 
 
 def get_ledger(request: Request) -> Ledger:
@@ -54,11 +55,40 @@ async def read_body(request: Request) -> bytes:
     return body
 
 
+def check_json_media_type(content_type: str | None) -> None:
+    """``application/json`` (or ``*/*+json``), in UTF-8 if a charset is named.
+
+    Raises:
+        UnsupportedMediaType: no ``Content-Type``, another media type or another charset.
+    """
+    if content_type is None or not content_type.strip():
+        raise UnsupportedMediaType(
+            "send Content-Type: application/json", media_type=None, field="content-type"
+        )
+    media_type, *parameters = (part.strip() for part in content_type.split(";"))
+    media_type = media_type.lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"send application/json, not {media_type[:100]!r}",
+            media_type=media_type[:100],
+            field="content-type",
+        )
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset != "utf-8":
+            raise UnsupportedMediaType(
+                f"JSON is UTF-8; charset {charset[:40]!r} is not accepted",
+                media_type=media_type,
+                field="content-type",
+            )
+
+
 async def json_body(request: Request, body: Annotated[bytes, Depends(read_body)]) -> Any:
-    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise SchemaViolation(f"send application/json, not {content_type!r}", field="content-type")
-    return parse_json(body)
+    """The body parsed as strict JSON, in a worker thread: parsing a large body takes a
+    while, and on the event loop it would hold up every other request meanwhile."""
+    check_json_media_type(request.headers.get("content-type"))
+    return await run_in_threadpool(parse_json, body)
 
 
 JsonBody = Annotated[Any, Depends(json_body)]

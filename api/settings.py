@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None  # bearer token for /v1/admin
     admin_dids: list[str] = []  # did:keys whose signed requests may use /v1/admin
     max_body_bytes: int = 2_000_000  # one envelope
-    max_batch_body_bytes: int = 32_000_000  # up to 1,000 envelopes (a full audit is ~3 KB)
+    # 1,000 audits like examples/audit.json are 2.8 MB of JSON: over twice that fits. Parsing
+    # costs up to ~31x the body in memory (bench/body_memory.py): ~180 MB at this limit.
+    max_batch_body_bytes: int = 6_000_000
     batch_max_records: int = 1024
     batch_max_wait_seconds: float = 10.0
     confirmations: int = 1
