@@ -18,7 +18,7 @@ from ledger.keys import SigningKey
 from ledger.service import Ledger
 from ledger.store.credential_models import PresentationChallengeRow
 from ledger.store.db import session_scope
-from tests.api.test_bodies import row_counts
+from tests.api.rows import row_counts
 from tests.ledger.helpers import signed_audit
 
 
