@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.batch_slots = anyio.CapacityLimiter(settings.max_concurrent_batches)
     if ledger is not None:
         app.state.ledger = ledger  # usable before (or without) the lifespan, e.g. by fuzzers
     install_problem_handlers(app)

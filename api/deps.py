@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -35,11 +35,27 @@ LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def read_body(request: Request) -> bytes:
+def is_bulk(request: Request) -> bool:
+    """Bulk endpoints (their path ends in ``:batch``) take the large bodies."""
+    return request.url.path.endswith(":batch")
+
+
+async def bulk_slot(request: Request) -> AsyncIterator[None]:
+    """A bulk request holds one of ``max_concurrent_batches`` slots from before its body is
+    read until it is answered; others wait unread. Parsing costs up to ~31x a body, so this
+    is what bounds the memory that bulk requests take together."""
+    if not is_bulk(request):
+        yield
+        return
+    async with request.app.state.batch_slots:
+        yield
+
+
+async def read_body(request: Request, _slot: Annotated[None, Depends(bulk_slot)]) -> bytes:
     """The raw body, refused past the limit before it is all read (``max_body_bytes``;
-    ``max_batch_body_bytes`` for bulk endpoints, whose path ends in ``:batch``)."""
+    ``max_batch_body_bytes`` for bulk endpoints)."""
     settings = request.app.state.settings
-    bulk = request.url.path.endswith(":batch")
+    bulk = is_bulk(request)
     limit = settings.max_batch_body_bytes if bulk else settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -5,16 +5,18 @@ Run from the repository root::
     .venv/bin/python bench/body_memory.py
 
 For each case a fresh API process (``uvicorn api.app:create_app --factory``, the embedded
-EVM, a fresh SQLite file, no worker) gets one ``POST /v1/attestations:batch``; the script
+EVM, a fresh SQLite file, no worker) gets ``POST /v1/attestations:batch``; the script
 reads the process's ``VmRSS`` before and ``VmHWM`` (the peak) after, from ``/proc``. Cases:
 
 * ``real_1000``: 1,000 real audit envelopes (``examples/audit.json``, each its own nonce),
   the largest batch the endpoint accepts;
 * ``tiny_objects_at_limit``: a body of the most memory-hungry shape per byte (``{"a":0}``
-  over and over) at ``--limit`` bytes, which is parsed in full before it is refused.
+  over and over) at ``--limit`` bytes, which is parsed in full before it is refused;
+* ``tiny_xN``: ``--concurrent`` such bodies at once, with the default number of bulk slots
+  (``LEDGER_MAX_CONCURRENT_BATCHES``), and ``tiny_xN_unbounded`` with a slot for each.
 
-The body limit is the setting ``LEDGER_MAX_BATCH_BODY_BYTES``; ``--limit`` starts the
-second case's server with it. A table first; the last line is one JSON object.
+The body limit is the setting ``LEDGER_MAX_BATCH_BODY_BYTES`` (its default unless
+``--limit`` is given). A table first; the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +47,29 @@ def _proc_kib(pid: int, field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/{pid}/status")
 
 
-def measure(body: bytes, limit: int, auditor: SigningKey | None) -> dict[str, Any]:
-    """One fresh server, one batch; RSS before, peak after (MiB), status and time."""
+def post(url: str, body: bytes) -> httpx.Response:
+    with httpx.Client(base_url=url, timeout=600) as http:
+        return http.post(
+            "/v1/attestations:batch", content=body, headers={"content-type": "application/json"}
+        )
+
+
+def measure(
+    body: bytes,
+    limit: int,
+    auditor: SigningKey | None,
+    *,
+    concurrent: int = 1,
+    env_extra: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One fresh server, ``concurrent`` copies of one batch at once; RSS before, peak after
+    (MiB), the last status and the time all took."""
     port, token = free_port(), secrets.token_urlsafe(24)
     with tempfile.TemporaryDirectory(prefix="ledger-bench-mem-") as tmp:
         env = {**os.environ, "LEDGER_DATABASE_URL": f"sqlite:///{Path(tmp) / 'ledger.db'}",
                "LEDGER_ADMIN_TOKEN": token, "LEDGER_WORKER": "false",
-               "LEDGER_MAX_BATCH_BODY_BYTES": str(limit), "LEDGER_RATE_WRITES": ""}  # fmt: skip
+               "LEDGER_MAX_BATCH_BODY_BYTES": str(limit), "LEDGER_RATE_WRITES": "",
+               **(env_extra or {})}  # fmt: skip
         env.pop("DATABASE_URL", None)
         env.pop("LEDGER_RPC_URL", None)
         command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
@@ -79,11 +98,9 @@ def measure(body: bytes, limit: int, auditor: SigningKey | None) -> dict[str, An
                     accredited.raise_for_status()
                 before = _proc_kib(process.pid, "VmRSS")
                 start = time.perf_counter()
-                reply = http.post(
-                    "/v1/attestations:batch",
-                    content=body,
-                    headers={"content-type": "application/json"},
-                )
+                with ThreadPoolExecutor(concurrent) as pool:
+                    replies = list(pool.map(lambda _: post(url, body), range(concurrent)))
+                reply = replies[-1]
                 seconds = time.perf_counter() - start
                 peak = _proc_kib(process.pid, "VmHWM")
         finally:
@@ -92,10 +109,11 @@ def measure(body: bytes, limit: int, auditor: SigningKey | None) -> dict[str, An
     accepted = reply.json().get("accepted") if reply.status_code == 200 else None
     return {
         "body_bytes": len(body),
+        "concurrent": concurrent,
         "rss_before_mib": round(before / 1024, 1),
         "peak_mib": round(peak / 1024, 1),
         "growth_mib": round((peak - before) / 1024, 1),
-        "growth_per_body_byte": round((peak - before) * 1024 / len(body), 1),
+        "growth_per_body_byte": round((peak - before) * 1024 / len(body) / concurrent, 1),
         "status": reply.status_code,
         "accepted": accepted,
         "seconds": round(seconds, 2),
@@ -104,7 +122,8 @@ def measure(body: bytes, limit: int, auditor: SigningKey | None) -> dict[str, An
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--limit", type=int, default=None, help="body limit for both cases")
+    parser.add_argument("--limit", type=int, default=None, help="body limit for every case")
+    parser.add_argument("--concurrent", type=int, default=4, help="bodies sent at once")
     args = parser.parse_args(argv)
     auditor = SigningKey.generate()
     envelopes = [e.to_dict() for e in sign_audits(auditor, 1000)]
@@ -115,20 +134,28 @@ def main(argv: list[str] | None = None) -> int:
     filler = b'{"a":0},'
     count = (limit - len(b'{"envelopes":[]}') + 1) // len(filler)
     tiny = b'{"envelopes":[' + filler * (count - 1) + filler[:-1] + b"]}"
-    results = {
+    unbounded = {"LEDGER_MAX_CONCURRENT_BATCHES": str(args.concurrent)}
+    results: dict[str, Any] = {
         "limit_bytes": limit,
         "real_1000": measure(real, max(limit, len(real)), auditor),
         "tiny_objects_at_limit": measure(tiny, limit, None),
+        f"tiny_x{args.concurrent}": measure(tiny, limit, None, concurrent=args.concurrent),
+        f"tiny_x{args.concurrent}_unbounded": measure(
+            tiny, limit, None, concurrent=args.concurrent, env_extra=unbounded
+        ),
     }
     rows = [("body limit", f"{limit:,}", "LEDGER_MAX_BATCH_BODY_BYTES")]
-    for name in ("real_1000", "tiny_objects_at_limit"):
-        r = results[name]
+    for name, r in results.items():
+        if not isinstance(r, dict):
+            continue
+        copies = f"{r['concurrent']} x " if r["concurrent"] > 1 else ""
         rows += [
-            (f"{name}: body", f"{r['body_bytes']:,}", f"HTTP {r['status']}, {r['seconds']} s"),
+            (f"{name}: body", f"{copies}{r['body_bytes']:,}",
+             f"HTTP {r['status']}, {r['seconds']} s"),
             (f"{name}: RSS growth", f"{r['growth_mib']} MiB",
-             f"{r['growth_per_body_byte']}x the body; peak {r['peak_mib']} MiB"),
+             f"{r['growth_per_body_byte']}x each body; peak {r['peak_mib']} MiB"),
         ]  # fmt: skip
-    print_table("Batch body memory (one request, fresh process)", rows)
+    print_table("Batch body memory (a fresh API process per case)", rows)
     print(json.dumps(results))
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -124,3 +125,65 @@ def test_health_answers_while_a_big_body_is_parsed(settings: Settings, ledger: L
     during = [s for sent, s in latencies if outcome["began"] <= sent <= outcome["ended"]]
     assert len(during) >= 5, latencies
     assert max(during) < parse_seconds / 3, (parse_seconds, during)
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_bulk_requests_beyond_the_slots_wait_unread(
+    settings: Settings, ledger: Ledger, auditor: SigningKey, slots: int
+) -> None:
+    """A holds a bulk slot while its body trickles in. With one slot, B's batch waits until A
+    is done; with two, B is answered meanwhile. A bulk body is only read inside a slot, so
+    the slots bound what bulk requests hold in memory together."""
+    resume = threading.Event()
+
+    def trickle() -> Iterator[bytes]:
+        yield b'{"envelopes": ['
+        resume.wait(timeout=60)
+        yield json.dumps(signed_audit(auditor).to_dict()).encode() + b"]}"
+
+    done: dict[str, float] = {}
+
+    def post(name: str, url: str, content: Any) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            reply = http.post("/v1/attestations:batch", content=content,
+                              headers={"content-type": "application/json"})  # fmt: skip
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["accepted"] == 1
+        done[name] = time.monotonic()
+
+    other = json.dumps({"envelopes": [signed_audit(auditor).to_dict()]}).encode()
+    app = create_app(settings.model_copy(update={"max_concurrent_batches": slots}), ledger=ledger)
+    with serving(app) as url:
+        first = threading.Thread(target=post, args=("a", url, trickle()))
+        first.start()
+        time.sleep(0.5)  # A is in, holding a slot
+        second = threading.Thread(target=post, args=("b", url, other))
+        second.start()
+        second.join(timeout=3 if slots == 1 else 30)
+        b_done_while_a_paused = "b" in done
+        resume.set()
+        first.join(timeout=30)
+        second.join(timeout=30)
+    assert set(done) == {"a", "b"}
+    assert b_done_while_a_paused == (slots == 2)
+    if slots == 1:
+        assert done["b"] >= done["a"]
+
+
+def test_refused_bulk_requests_give_their_slot_back(
+    settings: Settings, ledger: Ledger, auditor: SigningKey
+) -> None:
+    one_slot = settings.model_copy(update={"max_concurrent_batches": 1})
+    limit = one_slot.max_batch_body_bytes
+    headers = {"content-type": "application/json"}
+    with serving(create_app(one_slot, ledger=ledger)) as url, httpx.Client(base_url=url) as http:
+        refused = [
+            http.post("/v1/attestations:batch", content=b" " * (limit + 1), headers=headers),
+            http.post("/v1/attestations:batch", content=b'{"envelopes": [', headers=headers),
+            http.post("/v1/attestations:batch", content=b'{"envelopes": []}'),
+            http.post("/v1/attestations:batch", content=b'{"envelopes": 5}', headers=headers),
+        ]
+        assert [r.status_code for r in refused] == [413, 400, 415, 422]
+        body = json.dumps({"envelopes": [signed_audit(auditor).to_dict()]})
+        reply = http.post("/v1/attestations:batch", content=body, headers=headers, timeout=10)
+        assert reply.status_code == 200 and reply.json()["accepted"] == 1
