@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
@@ -15,6 +16,7 @@ from ledger.anchoring import AnchoringPolicy
 from ledger.service import Ledger, LedgerConfig
 
 from .problems import install_problem_handlers
+from .ratelimit import RateLimiter, RateLimitMiddleware, parse_rates
 from .routes import (
     admin,
     attestations,
@@ -29,7 +31,7 @@ from .routes import (
 )
 from .settings import Settings
 
-__all__ = ["create_app", "ledger_config"]
+__all__ = ["create_app", "ledger_config", "rate_limiter"]
 
 
 def ledger_config(settings: Settings) -> LedgerConfig:
@@ -48,6 +50,16 @@ def ledger_config(settings: Settings) -> LedgerConfig:
         ),
         max_future_skew=timedelta(seconds=settings.max_future_skew_seconds),
         max_age=timedelta(seconds=settings.max_age_seconds),
+    )
+
+
+def rate_limiter(settings: Settings) -> RateLimiter:
+    return RateLimiter(
+        {
+            "writes": parse_rates(settings.rate_writes),
+            "rpc": parse_rates(settings.rate_rpc),
+            "challenges": parse_rates(settings.rate_challenges),
+        }
     )
 
 
@@ -80,10 +92,13 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.batch_slots = anyio.CapacityLimiter(settings.max_concurrent_batches)
     if ledger is not None:
         app.state.ledger = ledger  # usable before (or without) the lifespan, e.g. by fuzzers
         app.state.workers = WorkerCredentials(ledger)
     install_problem_handlers(app)
+    app.state.rate_limiter = rate_limiter(settings)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     for router in (
         attestations.router,
         records.router,

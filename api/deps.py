@@ -4,14 +4,15 @@ an authenticated admin, the signer of a signed request."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from domain.workers import WorkerCredentials
 from ledger.canonical import parse_json
-from ledger.errors import BodyTooLarge, SchemaViolation, Unauthorized
+from ledger.errors import BodyTooLarge, Unauthorized, UnsupportedMediaType
 from ledger.service import Ledger
 from ledger.signed_request import SCHEME, verify_request
 from ledger.store.db import session_scope
@@ -26,6 +27,7 @@ __all__ = [
     "ReaderDep",
     "SettingsDep",
     "WorkersDep",
+    "check_json_media_type",
     "request_target",
     "verify_signed_request",
 ]
@@ -51,11 +53,27 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 WorkersDep = Annotated[WorkerCredentials, Depends(get_workers)]
 
 
-async def read_body(request: Request) -> bytes:
+def is_bulk(request: Request) -> bool:
+    """Bulk endpoints (their path ends in ``:batch``) take the large bodies."""
+    return request.url.path.endswith(":batch")
+
+
+async def bulk_slot(request: Request) -> AsyncIterator[None]:
+    """A bulk request holds one of ``max_concurrent_batches`` slots from before its body is
+    read until it is answered; others wait unread. Parsing costs up to ~31x a body, so this
+    is what bounds the memory that bulk requests take together."""
+    if not is_bulk(request):
+        yield
+        return
+    async with request.app.state.batch_slots:
+        yield
+
+
+async def read_body(request: Request, _slot: Annotated[None, Depends(bulk_slot)]) -> bytes:
     """The raw body, refused past the limit before it is all read (``max_body_bytes``;
-    ``max_batch_body_bytes`` for bulk endpoints, whose path ends in ``:batch``)."""
+    ``max_batch_body_bytes`` for bulk endpoints)."""
     settings = request.app.state.settings
-    bulk = request.url.path.endswith(":batch")
+    bulk = is_bulk(request)
     limit = settings.max_batch_body_bytes if bulk else settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -71,11 +89,40 @@ async def read_body(request: Request) -> bytes:
     return body
 
 
+def check_json_media_type(content_type: str | None) -> None:
+    """``application/json`` (or ``*/*+json``), in UTF-8 if a charset is named.
+
+    Raises:
+        UnsupportedMediaType: no ``Content-Type``, another media type or another charset.
+    """
+    if content_type is None or not content_type.strip():
+        raise UnsupportedMediaType(
+            "send Content-Type: application/json", media_type=None, field="content-type"
+        )
+    media_type, *parameters = (part.strip() for part in content_type.split(";"))
+    media_type = media_type.lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"send application/json, not {media_type[:100]!r}",
+            media_type=media_type[:100],
+            field="content-type",
+        )
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset != "utf-8":
+            raise UnsupportedMediaType(
+                f"JSON is UTF-8; charset {charset[:40]!r} is not accepted",
+                media_type=media_type,
+                field="content-type",
+            )
+
+
 async def json_body(request: Request, body: Annotated[bytes, Depends(read_body)]) -> Any:
-    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise SchemaViolation(f"send application/json, not {content_type!r}", field="content-type")
-    return parse_json(body)
+    """The body parsed as strict JSON, in a worker thread: parsing a large body takes a
+    while, and on the event loop it would hold up every other request meanwhile."""
+    check_json_media_type(request.headers.get("content-type"))
+    return await run_in_threadpool(parse_json, body)
 
 
 JsonBody = Annotated[Any, Depends(json_body)]

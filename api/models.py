@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from ledger.store.records import RecordStatus
 from ledger.timeutil import format_optional, format_time
+
+UINT64_MAX = 2**64 - 1
+
+
+def _contract_time(value: datetime) -> datetime:
+    """A time AttesterRegistry can hold: whole seconds after 1970 in a ``uint64`` (0 means
+    "unset" there, so the first second is refused too)."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not 1 <= int(utc.timestamp()) <= UINT64_MAX:
+        raise ValueError("must be after 1970-01-01T00:00:00Z")
+    return utc
+
+
+ContractTime = Annotated[AwareDatetime, AfterValidator(_contract_time)]
 
 
 class ApiModel(BaseModel):
@@ -89,8 +106,10 @@ class Receipt(ApiModel):
 class SignerIn(ApiModel):
     did: str = Field(pattern=r"^did:key:z[1-9A-HJ-NP-Za-km-z]+$")
     role: Literal["auditor", "issuer", "employer", "brand", "verifier", "investigator"]
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: ContractTime | None = Field(
+        default=None, description="with a time zone; after 1970 (default: a minute ago)"
+    )
+    valid_until: ContractTime | None = Field(default=None, description="with a time zone")
 
 
 class SignerOut(ApiModel):
@@ -139,5 +158,5 @@ class Problem(BaseModel):
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {"application/problem+json": {}}}
-    for status in (400, 401, 403, 404, 409, 413, 422, 503)
+    for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 }

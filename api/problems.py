@@ -24,6 +24,8 @@ MEDIA_TYPE = "application/problem+json"
 # Most specific class first; the first match wins.
 STATUS: list[tuple[type[e.LedgerError], int]] = [
     (e.BodyTooLarge, 413),
+    (e.UnsupportedMediaType, 415),
+    (e.RpcRequestError, 400),
     (e.MalformedJSON, 400),
     (ce.QrTooLarge, 413),
     (e.InvalidRecord, 422),
@@ -42,6 +44,7 @@ STATUS: list[tuple[type[e.LedgerError], int]] = [
     (e.VerificationError, 422),
     (e.Unauthorized, 401),
     (e.Forbidden, 403),
+    (e.RateLimited, 429),
     (e.NotFound, 404),
     (e.Conflict, 409),
     (e.ChainUnavailable, 503),
@@ -71,6 +74,8 @@ def problem_response(
     status = status_of(error)
     if status == 401 and headers is None:
         headers = {"WWW-Authenticate": 'Bearer realm="ledger", Envelope'}
+    if isinstance(error, e.RateLimited):
+        headers = {"Retry-After": str(error.retry_after), **(headers or {})}
     return JSONResponse(
         problem_body(error, instance), status_code=status, media_type=MEDIA_TYPE, headers=headers
     )

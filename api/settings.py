@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from limits import parse_many
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -29,7 +30,10 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None  # bearer token for /v1/admin
     admin_dids: list[str] = []  # did:keys whose signed requests may use /v1/admin
     max_body_bytes: int = 2_000_000  # one envelope
-    max_batch_body_bytes: int = 32_000_000  # up to 1,000 envelopes (a full audit is ~3 KB)
+    # 1,000 audits like examples/audit.json are 2.8 MB of JSON: over twice that fits. Parsing
+    # costs up to ~31x the body in memory (bench/body_memory.py): ~180 MB at this limit.
+    max_batch_body_bytes: int = 6_000_000
+    max_concurrent_batches: int = Field(default=2, ge=1)  # more wait, their bodies unread
     batch_max_records: int = 1024
     batch_max_wait_seconds: float = 10.0
     confirmations: int = 1
@@ -38,6 +42,18 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = 1.0
     max_future_skew_seconds: float = 300.0
     max_age_seconds: float = 7 * 24 * 3600.0
+    # Per client IP and API process, as `limits` rate strings ("" = no limit); see
+    # api/ratelimit.py. Generous for people and our own tools, not for a flood.
+    rate_writes: str = "6000/minute"  # POST/PUT/PATCH/DELETE under /v1
+    rate_rpc: str = "600/minute"  # JSON-RPC calls on /rpc (a batch of n counts n)
+    rate_challenges: str = "120/minute"  # GET /v1/presentations/challenge (each is a row)
+
+    @field_validator("rate_writes", "rate_rpc", "rate_challenges")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # ValueError names the string it cannot read
+        return value
 
     def anchor_private_key(self) -> str | None:
         """The anchoring key, from LEDGER_ANCHOR_KEY or the encrypted keystore file."""

@@ -11,7 +11,9 @@ branches from these bases.
     │   ├── MalformedJSON             malformed_json
     │   ├── SchemaViolation           schema_violation    (.field)
     │   ├── InvalidKey                invalid_key         not a well-formed Ed25519 key / did
-    │   └── BodyTooLarge              body_too_large
+    │   ├── BodyTooLarge              body_too_large      (.limit)
+    │   ├── UnsupportedMediaType      unsupported_media_type  (.media_type) not UTF-8 JSON
+    │   └── RpcRequestError           rpc_invalid         (.rpc_code) a JSON-RPC call /rpc refuses
     ├── VerificationError             (.check)            a signature / proof check failed
     │   ├── SignatureError            bad_signature
     │   ├── UnknownSigner             unknown_signer
@@ -26,6 +28,7 @@ branches from these bases.
     │   ├── NotAParty                 not_a_party         (.record_id) reading another's record
     │   └── AdminKeyMissing           admin_key_missing   (.admin) the registry admin is an
     │                                                     account this server holds no key for
+    ├── RateLimited                   rate_limited        (.retry_after seconds) too many requests
     ├── NotFound                      not_found           (.what, .key)
     ├── Conflict                      conflict
     │   ├── DuplicateRecord           duplicate_record    (.record_id)
@@ -62,13 +65,16 @@ __all__ = [
     "NotAccredited",
     "NotAnchored",
     "NotFound",
+    "RateLimited",
     "ReceiptInvalid",
+    "RpcRequestError",
     "SchemaViolation",
     "SignatureError",
     "SignerRevoked",
     "SignerSuspended",
     "Unauthorized",
     "UnknownSigner",
+    "UnsupportedMediaType",
     "VerificationError",
 ]
 
@@ -130,6 +136,27 @@ class InvalidKey(InvalidRecord, ValueError):
 class BodyTooLarge(InvalidRecord):
     code = "body_too_large"
     title = "Body too large"
+
+
+class UnsupportedMediaType(InvalidRecord):
+    """The body is not declared as JSON in UTF-8 (``Content-Type`` missing, another type or
+    another charset)."""
+
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+class RpcRequestError(InvalidRecord):
+    """A JSON-RPC call the read-only chain view refuses; ``rpc_code`` is the JSON-RPC error
+    code its reply carries (-32600 invalid request, -32601 method not found, -32602 invalid
+    params)."""
+
+    code = "rpc_invalid"
+    title = "Invalid JSON-RPC call"
+
+    def __init__(self, detail: str, *, rpc_code: int, **data: Any) -> None:
+        super().__init__(detail, rpc_code=rpc_code, **data)
+        self.rpc_code = rpc_code
 
 
 class VerificationError(LedgerError):
@@ -222,6 +249,17 @@ class AdminKeyMissing(Forbidden):
     def __init__(self, detail: str, *, admin: str, **data: Any) -> None:
         super().__init__(detail, admin=admin, **data)
         self.admin = admin
+
+
+class RateLimited(LedgerError):
+    """A client sent more requests than its limit allows; ``retry_after`` is in seconds."""
+
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, **data: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **data)
+        self.retry_after = retry_after
 
 
 class NotFound(LedgerError):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from pathlib import Path
 
 import typer
 
 from .common import ADMIN_TOKEN_FILE, fail
+from .instance_lock import HeldLock, LockHeld, lock_database, share_admin_token
 
 EMBEDDED_DB = Path("var/embedded.db")
 
@@ -18,31 +18,66 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
-def _database_url(db: str | None, rpc: str | None) -> str:
+def _database_url(db: str | None, rpc: str | None) -> tuple[str, bool]:
+    """The database URL, and whether it is the embedded chain's own (fresh every run)."""
     if db:
-        return db if "://" in db else f"sqlite:///{db}"
+        return (db if "://" in db else f"sqlite:///{db}"), False
     if os.environ.get("DATABASE_URL") or os.environ.get("LEDGER_DATABASE_URL"):
-        return os.environ.get("DATABASE_URL") or os.environ["LEDGER_DATABASE_URL"]
+        return os.environ.get("DATABASE_URL") or os.environ["LEDGER_DATABASE_URL"], False
     if rpc:
-        return "sqlite:///var/ledger.db"
+        return "sqlite:///var/ledger.db", False
+    return f"sqlite:///{EMBEDDED_DB}", True
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for PostgreSQL or an in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _lock_database(url: str) -> HeldLock | None:
+    """Lock the SQLite file before anything touches it; refuse if another server has it.
+
+    PostgreSQL is meant to be shared by several API processes, so it is not locked.
+    """
+    database = _sqlite_file(url)
+    if database is None:
+        return None
+    try:
+        return lock_database(database)
+    except LockHeld as exc:
+        who = f"another `ledger serve` (pid {exc.pid})" if exc.pid else "another process"
+        fail(
+            f"{who} is using {database} (lock {exc.path}). Stop it first, or start this one "
+            "on another --port with a database of its own, e.g. "
+            f"`ledger serve --port 8001 --db {database.with_name('ledger-8001.db')}`",
+            code=1,
+        )
+
+
+def _fresh_embedded_database() -> None:
     # The embedded EVM lives and dies with this process, so its database does too: records
     # anchored on a chain that no longer exists would carry proofs that point nowhere.
     for suffix in ("", "-wal", "-shm"):
         Path(f"{EMBEDDED_DB}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{EMBEDDED_DB}"
 
 
-def _admin_token() -> str:
+def _admin_token() -> tuple[str, HeldLock | None]:
     token = os.environ.get("LEDGER_ADMIN_TOKEN")
     if token:
-        return token
-    token = secrets.token_urlsafe(24)
-    ADMIN_TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-    ADMIN_TOKEN_FILE.unlink(missing_ok=True)
-    fd = os.open(ADMIN_TOKEN_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(token + "\n")
-    return token
+        return token, None
+    try:
+        return share_admin_token(ADMIN_TOKEN_FILE)
+    except FileNotFoundError:
+        fail(
+            f"another `ledger serve` in this directory uses the admin token in "
+            f"{ADMIN_TOKEN_FILE}, which is gone; set LEDGER_ADMIN_TOKEN for this one",
+            code=1,
+        )
 
 
 def serve(
@@ -87,9 +122,14 @@ def serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    token = _admin_token()
+    database_url, embedded_database = _database_url(db, rpc)
+    # Locks first: nothing is deleted or written while another server owns it.
+    database_lock = _lock_database(database_url)
+    if embedded_database:
+        _fresh_embedded_database()
+    token, token_lock = _admin_token()
     settings = Settings(
-        database_url=_database_url(db, rpc),
+        database_url=database_url,
         rpc_url=rpc,
         admin_token=SecretStr(token),
         deployment_file=deployment,
@@ -116,8 +156,11 @@ def serve(
         f"anchoring account {ledger.client.address}"
     )
     if not os.environ.get("LEDGER_ADMIN_TOKEN"):
-        typer.echo(f"admin token written to {ADMIN_TOKEN_FILE} (the CLI reads it from there)")
+        typer.echo(f"admin token in {ADMIN_TOKEN_FILE} (the CLI reads it from there)")
     try:
         uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, log_level="info")
     finally:
         ledger.close()
+        for lock in (token_lock, database_lock):
+            if lock is not None:
+                lock.release()

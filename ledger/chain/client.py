@@ -18,6 +18,7 @@ account); a public chain has none.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +51,7 @@ from .abi import error_selectors, load_artifact
 __all__ = ["ChainClient", "PreparedTx", "TxOutcome"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Anvil's first two well-known development accounts (the mnemonic "test test ... junk"):
 # the anchoring account and the registry admin of a local devnet.
@@ -99,6 +101,7 @@ class ChainClient:
         self._lock = threading.RLock()
         self._next_nonce: int | None = None
         self._embedded_admin_key = embedded_admin_key
+        self._read_providers: dict[float, Any] = {}
 
     # -- construction -------------------------------------------------------------------
 
@@ -177,6 +180,10 @@ class ChainClient:
             except BadFunctionCallOutput as exc:
                 # Empty return data: most often no contract at that address on this chain.
                 raise ChainError(f"the call returned no usable data ({exc})") from exc
+            except Web3RPCError as exc:
+                # The node refused the request (e.g. a ledger's /rpc view asked about a
+                # contract that is not its own): an answer, not a transport failure.
+                raise ChainError(f"the node refused the call: {exc}") from exc
             except Exception as exc:
                 # web3's eth-tester provider lets custom errors without arguments escape as
                 # eth_tester's TransactionFailed carrying the raw revert data.
@@ -219,27 +226,57 @@ class ChainClient:
         "eth_getTransactionCount", "eth_gasPrice", "eth_feeHistory",
     })  # fmt: skip
 
-    def read_rpc(self, method: str, params: list[Any]) -> Any:
+    def read_rpc(self, method: str, params: list[Any], *, timeout: float = 10.0) -> dict[str, Any]:
         """Forward one read-only JSON-RPC call to the node (or the embedded EVM).
+
+        The caller bounds the call first (:class:`~ledger.chain.rpc_view.ReadOnlyRpc`).
+        Returns the reply's ``{"result": ...}`` or ``{"error": {...}}`` (a revert is error
+        code 3 with the revert ``data``); ``timeout`` is the seconds a remote node gets.
 
         Raises:
             PermissionError: the method could change state or is not a plain read.
+            ChainUnavailable: the node cannot be reached or did not answer in time.
         """
         if method not in self.READ_METHODS:
             raise PermissionError(f"{method} is not a read-only method")
+        if not self.embedded:
+            return self._remote_read(method, params, timeout)
         with self._rpc():
-            if not self.embedded:
-                return self.w3.provider.make_request(method, params)  # type: ignore[arg-type]
             # eth-tester answers in Python shapes; run web3's formatters (which also fill
             # eth_call's `from`) and encode the result back to JSON-RPC.
             try:
                 result = self.w3.manager.request_blocking(method, params)  # type: ignore[arg-type]
             except (ContractCustomError, ContractLogicError) as exc:
-                data = exc.data if isinstance(exc.data, str) else None
-                return {"jsonrpc": "2.0", "error": {"code": 3, "message": str(exc), "data": data}}
-            except (ValueError, Web3RPCError) as exc:
-                return {"jsonrpc": "2.0", "error": {"code": -32000, "message": str(exc)}}
-            return {"jsonrpc": "2.0", "result": _to_rpc(result)}
+                data = exc.data if isinstance(exc.data, str) else "0x"
+                raw = bytes.fromhex(data[2:]) if data.startswith("0x") else b""
+                return _reverted(raw)
+            except Exception as exc:
+                return _embedded_failure(exc)
+            return {"result": _to_rpc(result)}
+
+    def _remote_read(self, method: str, params: list[Any], timeout: float) -> dict[str, Any]:
+        # No lock: nothing local is shared, and a slow node must not hold up the anchoring
+        # worker or /v1/health for the length of someone else's call.
+        provider = self._read_provider(timeout)
+        try:
+            reply = provider.make_request(method, params)
+        except (requests.RequestException, OSError, ValueError) as exc:
+            raise ChainUnavailable(f"chain unreachable: {type(exc).__name__}") from exc
+        if "error" in reply:
+            return {"error": reply["error"]}
+        return {"result": reply.get("result")}
+
+    def _read_provider(self, timeout: float) -> Any:
+        """An HTTP provider to the same node that gives each read ``timeout`` seconds."""
+        cached = self._read_providers.get(timeout)
+        if cached is None:
+            endpoint = getattr(self.w3.provider, "endpoint_uri", None)
+            if endpoint is None:
+                cached = self.w3.provider
+            else:
+                cached = Web3.HTTPProvider(str(endpoint), request_kwargs={"timeout": timeout})
+            self._read_providers[timeout] = cached
+        return cached
 
     def contract(self, name: str, address: str) -> Contract:
         artifact = load_artifact(name)
@@ -452,6 +489,31 @@ def _revert_bytes(exc: Exception) -> bytes:
             return b""
         return value if isinstance(value, bytes) else b""
     return b""
+
+
+# eth-tester's and eth-utils' refusals of a call (bad block, unaffordable gas, ...).
+_NODE_REFUSALS = frozenset({"ValidationError", "BlockNotFound", "TransactionNotFound"})
+
+
+def _reverted(raw: bytes) -> dict[str, Any]:
+    """A revert as nodes report it: code 3, the revert data, the custom error if known."""
+    known = decode_revert_data(raw, "").error_name if raw else "Unknown"
+    message = "execution reverted" + ("" if known == "Unknown" else f": {known}")
+    return {"error": {"code": 3, "message": message, "data": "0x" + raw.hex()}}
+
+
+def _embedded_failure(exc: Exception) -> dict[str, Any]:
+    """An exception from the embedded EVM as a JSON-RPC error (never an HTTP 500)."""
+    name = type(exc).__name__
+    if name == "TransactionFailed":
+        message = str(exc.args[0]) if exc.args else ""
+        if "revert" in message.lower():
+            return _reverted(_revert_bytes(exc))
+        return {"error": {"code": -32000, "message": message[:200] or "execution failed"}}
+    if name in _NODE_REFUSALS or isinstance(exc, (ValueError, Web3RPCError)):
+        return {"error": {"code": -32000, "message": str(exc)[:200]}}
+    log.exception("embedded EVM failed on a read")
+    return {"error": {"code": -32603, "message": "internal error"}}
 
 
 def _to_rpc(value: Any) -> Any:

@@ -13,7 +13,9 @@ from ledger import errors as e
     "error",
     [e.SchemaViolation("x", field="payload.a"), e.ReceiptInvalid("bad", check="proof"),
      e.ContractRevert("r", error_name="E", args=(b"\x01", 2)), e.NonceReplayed("again"),
-     e.AdminKeyMissing("the registry admin is the Safe at 0x..", admin="0x" + "ab" * 20)],
+     e.AdminKeyMissing("the registry admin is the Safe at 0x..", admin="0x" + "ab" * 20),
+     e.RateLimited("slow down", retry_after=3, limit="1 per 1 minute"),
+     e.RpcRequestError("no", rpc_code=-32602), e.UnsupportedMediaType("x", media_type="text/plain")],
 )  # fmt: skip
 def test_errors_survive_pickling_with_their_data(error: e.LedgerError) -> None:
     again = pickle.loads(pickle.dumps(error))
