@@ -273,3 +273,51 @@ def test_the_first_problem_is_named(credential: dict[str, Any]) -> None:
     with pytest.raises(CredentialInvalid) as caught:
         parse_worker_credential(broken)
     assert caught.value.field == "id"
+
+
+@pytest.mark.parametrize(
+    ("path", "suffix", "field"),
+    [
+        ((*COMMIT, "commitment"), "\n", "credentialSubject.documentCommitment"),
+        (("credentialStatus", "statusContract"), "\n", "credentialStatus.statusContract"),
+        (("credentialStatus", "id"), "\n", "credentialStatus.id"),
+        (("id",), "", "id"),  # control: unchanged, accepted
+    ],
+)
+def test_a_trailing_newline_is_not_hex(
+    credential: dict[str, Any], path: tuple[str, ...], suffix: str, field: str
+) -> None:
+    """Python's ``re`` ``$`` also matches before a final newline; the hand-written parser let
+    ``<64 hex>\\n`` through as a commitment and ``0x<40 hex>\\n`` as a contract."""
+    target: Any = credential
+    for step in path:
+        target = target[step]
+    document = changed(credential, path, target + suffix)
+    if not suffix:
+        parse_worker_credential(document)
+        return
+    with pytest.raises(CredentialInvalid) as caught:
+        parse_worker_credential(document)
+    assert caught.value.field == field
+    assert (
+        caught.value.detail
+        == {
+            "credentialSubject.documentCommitment": COMMITMENT,
+            "credentialStatus.statusContract": CONTRACT,
+            "credentialStatus.id": STATUS_ID,
+        }[field]
+    )
+
+
+@pytest.mark.parametrize(
+    "types",
+    [
+        ["VerifiableCredential", "WorkerIdentityCredential", 5],
+        ["VerifiableCredential", "WorkerIdentityCredential", None],
+        ("VerifiableCredential", "WorkerIdentityCredential"),
+    ],
+)
+def test_types_are_a_list_of_strings(credential: dict[str, Any], types: Any) -> None:
+    with pytest.raises(CredentialInvalid) as caught:
+        parse_worker_credential(changed(credential, ("type",), types))
+    assert (caught.value.field, caught.value.detail) == ("type", TYPE)
