@@ -46,7 +46,6 @@ from typing import Annotated, Any, Final
 
 from eth_utils.crypto import keccak
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError, model_validator
-from pydantic_core import ErrorDetails
 
 from ledger.canonical import canonicalize
 from ledger.errors import SchemaViolation
@@ -309,7 +308,9 @@ def _within(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + ".")
 
 
-def _invalid(error: ErrorDetails) -> CredentialInvalid:
+def _invalid(exc: ValidationError) -> CredentialInvalid:
+    """The first problem pydantic found, under the field and message this module names."""
+    error = exc.errors()[0]
     path = ".".join(str(part) for part in error["loc"]) or "credential"
     field = next((name for prefix, name in _FIELDS.items() if _within(path, prefix)), path)
     cause = error.get("ctx", {}).get("error")
@@ -329,7 +330,7 @@ def parse_worker_credential(document: Mapping[str, Any]) -> WorkerCredential:
             dict(document) if isinstance(document, Mapping) else document
         )
     except ValidationError as exc:
-        raise _invalid(exc.errors()[0]) from None
+        raise _invalid(exc) from None
     status_id = shape.credential_status.id[len(STATUS_URN) :]
     if status_id != status_id_of(shape.id):
         raise CredentialInvalid(
