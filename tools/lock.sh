@@ -4,8 +4,9 @@
 #
 # The locking tool (uv, pinned below) lives in a throwaway venv under .cache/, never in the
 # project's dependencies. uv keeps every version the existing lock files pin (it prefers the
-# output file's pins), so this only changes a pin when pyproject.toml asks for another one;
-# to move a pin, change it in pyproject.toml, or delete its line in the lock and rerun.
+# output file's pins), so this only changes a pin when pyproject.toml asks for another one.
+# To move a pin, change it in pyproject.toml (direct dependencies) or pass uv's option:
+# `tools/lock.sh --upgrade-package NAME` (arguments go to both compiles).
 # The dev lock is constrained by the runtime lock, so both pin the runtime tree identically.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,7 @@ header() {  # $1: what the file holds, $2: the uv command that wrote it
 }
 
 runtime_cmd="uv pip compile pyproject.toml ${target[*]} ${flags[*]} -o requirements.lock"
-"$uv" pip compile pyproject.toml "${target[@]}" "${flags[@]}" -o requirements.lock
+"$uv" pip compile pyproject.toml "${target[@]}" "${flags[@]}" "$@" -o requirements.lock
 body=$(cat requirements.lock)
 {
   header "Runtime dependencies, pinned with hashes: pip install --require-hashes -r requirements.lock" \
@@ -43,7 +44,7 @@ body=$(cat requirements.lock)
 dev_cmd="uv pip compile pyproject.toml - --extra dev -c requirements.lock ${target[*]} ${flags[*]} -o requirements-dev.lock"
 dev_cmd+="  (stdin: ${setup_tools//$'\n'/ })"
 "$uv" pip compile pyproject.toml - --extra dev -c requirements.lock "${target[@]}" "${flags[@]}" \
-  -o requirements-dev.lock <<< "$setup_tools"
+  "$@" -o requirements-dev.lock <<< "$setup_tools"
 body=$(cat requirements-dev.lock)
 {
   header "Runtime and development dependencies (what tools/setup.sh installs), pinned with hashes" \
