@@ -8,17 +8,18 @@ in which the worker's wallet signs a fresh presentation.
 The card shows no personal data beyond what the credential holds: shortened dids, the
 validity period and the facility. Never the document number.
 
-Formats: PNG and PDF (300 dpi raster, Pillow) and SVG (vector: the QR as one path).
+Formats: PNG and PDF (300 dpi raster, Pillow) and SVG (vector: qrcode's one-path SVG image).
 """
 
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any, Final
-from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
+from qrcode.image.svg import SvgPathImage
 
 from .qr import encode_payload, make_qr
 from .worker import parse_worker_credential
@@ -30,6 +31,7 @@ _DPI: Final = 300
 _WIDTH_MM, _HEIGHT_MM = 85.6, 54.0
 _WIDTH: Final = round(_WIDTH_MM / 25.4 * _DPI)  # 1011 px
 _HEIGHT: Final = round(_HEIGHT_MM / 25.4 * _DPI)  # 638 px
+_SVG_NS: Final = "http://www.w3.org/2000/svg"
 
 
 def _short(did: str) -> str:
@@ -76,38 +78,48 @@ def _png_image(credential: Mapping[str, Any]) -> Image.Image:
 
 
 def _svg(credential: Mapping[str, Any]) -> str:
+    """The card as SVG in millimetres: text on the left, the QR (qrcode's one-path SVG
+    image, quiet zone included) as a nested ``<svg>`` scaled into a square on the right."""
     lines = _lines(credential)
     code = make_qr(encode_payload(credential))
-    matrix = code.get_matrix()  # includes the quiet zone
-    size = len(matrix)
-    module = (_HEIGHT_MM - 6) / size
-    left = _WIDTH_MM - 3 - size * module
-    top = (_HEIGHT_MM - size * module) / 2
-    path = "".join(
-        f"M{left + x * module:.3f} {top + y * module:.3f}h{module:.3f}v{module:.3f}h-{module:.3f}z"
-        for y, row in enumerate(matrix)
-        for x, dark in enumerate(row)
-        if dark
+    code.box_size = 10  # qrcode's SVG unit is box_size / 10 mm: one module per user unit
+    image = code.make_image(image_factory=SvgPathImage)
+    # qrcode keeps its one <path> for reuse (SvgPathImage.path). Its elements come from lxml
+    # when lxml is installed, so the path's attributes are copied, not the element itself.
+    assert image.path is not None  # set by make_image (SvgPathImage.process)
+    path_attributes = {str(k): str(v) for k, v in image.path.attrib.items()}
+    view_box = str(image.get_image().get("viewBox"))
+    side = _HEIGHT_MM - 6
+    card = ET.Element(
+        "svg",
+        {
+            "xmlns": _SVG_NS,
+            "width": f"{_WIDTH_MM}mm",
+            "height": f"{_HEIGHT_MM}mm",
+            "viewBox": f"0 0 {_WIDTH_MM} {_HEIGHT_MM}",
+        },
     )
-    texts = []
+    border = {"x": "0.2", "y": "0.2", "width": f"{_WIDTH_MM - 0.4:.1f}"}
+    border |= {"height": f"{_HEIGHT_MM - 0.4:.1f}", "rx": "3"}
+    border |= {"fill": "white", "stroke": "black", "stroke-width": "0.3"}
+    ET.SubElement(card, "rect", border)
     y = 6.0
     for index, line in enumerate(lines):
-        weight = ' font-weight="bold"' if index == 0 else ""
-        font = 2.6 if index == 0 else 1.7
-        texts.append(
-            f'<text x="2.5" y="{y:.2f}" font-family="sans-serif" font-size="{font}"{weight}>'
-            f"{escape(line)}</text>"
-        )
+        # Sizes that keep the lines left of the code in wide fonts too (DejaVu Sans).
+        font = {"font-family": "sans-serif", "font-size": "2.0" if index == 0 else "1.5"}
+        if index == 0:
+            font["font-weight"] = "bold"
+        ET.SubElement(card, "text", {"x": "2.5", "y": f"{y:.2f}", **font}).text = line
         y += 4.2 if index == 0 else 2.6
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH_MM}mm" height="{_HEIGHT_MM}mm" '
-        f'viewBox="0 0 {_WIDTH_MM} {_HEIGHT_MM}">'
-        f'<rect x="0.2" y="0.2" width="{_WIDTH_MM - 0.4}" height="{_HEIGHT_MM - 0.4}" '
-        'fill="white" stroke="black" stroke-width="0.3" rx="3"/>'
-        + "".join(texts)
-        + f'<path d="{path}" fill="black"/></svg>\n'
-    )
+    # qrcode's viewBox (modules, quiet zone included), placed and sized in millimetres, on
+    # white so that nothing drawn beside it can reach into its quiet zone.
+    left, top = _WIDTH_MM - 3 - side, (_HEIGHT_MM - side) / 2
+    placed = {"x": f"{left:.3f}", "y": f"{top:.3f}", "width": f"{side:.3f}"}
+    placed |= {"height": f"{side:.3f}", "viewBox": view_box}
+    qr = ET.SubElement(card, "svg", placed)
+    ET.SubElement(qr, "rect", {"width": "100%", "height": "100%", "fill": "white"})
+    ET.SubElement(qr, "path", path_attributes)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(card, encoding="unicode") + "\n"
 
 
 def render_card(credential: Mapping[str, Any], fmt: str = "png") -> bytes:

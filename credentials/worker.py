@@ -42,9 +42,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from eth_utils.crypto import keccak
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError, model_validator
 
 from ledger.canonical import canonicalize
 from ledger.errors import SchemaViolation
@@ -53,9 +54,10 @@ from ledger.timeutil import format_time, utcnow
 from ledger.types import Did
 
 from .commitment import COMMITMENT_SCHEME, DocumentSecret, commit, normalise_country
-from .dataintegrity import EDDSA_RDFC_2022, VerifiedProof, add_proof, parse_datetime, verify_proof
+from .dataintegrity import EDDSA_RDFC_2022, VerifiedProof, add_proof, verify_proof
 from .errors import CredentialInvalid, CredentialNotValid, VerificationMethodInvalid
 from .loader import CREDENTIALS_CONTEXT_V2, LABOUR_CONTEXT_V1
+from .schema import DidKey, StrictModel, XsdDateTime
 
 __all__ = [
     "CREDENTIAL_TYPE",
@@ -79,9 +81,6 @@ STATUS_TYPE: Final = "OnChainCredentialStatus"
 STATUS_URN: Final = "urn:lpl:credential-status:"
 DEFAULT_VALIDITY: Final = timedelta(days=2 * 365)
 _FACILITY: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{1,63}$")
-_ADDRESS: Final = re.compile(r"^0x[0-9a-fA-F]{40}$")
-_STATUS_ID: Final = re.compile(r"^0x[0-9a-f]{64}$")
-_HEX64: Final = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -197,24 +196,127 @@ def issue_worker_credential(
     return add_proof(unsigned, issuer, suite=suite, created=format_time(start))
 
 
-def _require(condition: bool, detail: str, field: str) -> None:
-    if not condition:
-        raise CredentialInvalid(detail, field=field)
+def _exactly(expected: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value != expected:
+            raise ValueError(f"must be {expected!r}")
+        return value
+
+    return AfterValidator(check)
 
 
-def _did(value: Any, field: str) -> Did:
-    _require(isinstance(value, str), f"{field} must be a did:key", field)
-    try:
-        return VerifyKey.from_did(value).did
-    except InvalidKey as exc:
-        raise CredentialInvalid(f"{field}: {exc.detail}", field=field) from exc
+class _Commitment(StrictModel):
+    commitment_scheme: Annotated[str, _exactly(COMMITMENT_SCHEME)]
+    commitment: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
-def _time(value: Any, field: str) -> datetime:
-    try:
-        return parse_datetime(value)
-    except ValueError as exc:
-        raise CredentialInvalid(f"{field}: {exc}", field=field) from exc
+class _Subject(StrictModel):
+    id: DidKey
+    document_commitment: _Commitment
+    facility: str | None = None
+    nationality: str | None = None
+
+
+class _Status(StrictModel):
+    type: Annotated[str, _exactly(STATUS_TYPE)]
+    id: Annotated[str, StringConstraints(pattern=f"^{re.escape(STATUS_URN)}0x[0-9a-f]{{64}}$")]
+    status_chain_id: Annotated[int, Field(gt=0)]
+    status_contract: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
+
+
+def _absent_as_null(data: Any, *members: str) -> Any:
+    """An absent dateTime member reads as null, which its check refuses by name
+    (``validFrom: not an XML Schema dateTime: None``)."""
+    return {**dict.fromkeys(members), **data} if isinstance(data, dict) else data
+
+
+class _Proof(StrictModel):
+    # Only its time is read here; verify_proof checks the rest.
+    created: XsdDateTime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absent_created(cls, data: Any) -> Any:
+        return _absent_as_null(data, "created")
+
+
+def _types(value: list[str]) -> list[str]:
+    if "VerifiableCredential" not in value or CREDENTIAL_TYPE not in value:
+        raise ValueError("missing a type")
+    return value
+
+
+def _contexts(value: list[Any]) -> list[Any]:
+    if value[:2] != [CREDENTIALS_CONTEXT_V2, LABOUR_CONTEXT_V1]:
+        raise ValueError("wrong contexts")
+    return value
+
+
+class _Credential(StrictModel):
+    # Members are read (and a problem reported) in this order.
+    type: Annotated[list[str], AfterValidator(_types)]
+    context: Annotated[list[Any], AfterValidator(_contexts)] = Field(alias="@context")
+    id: Annotated[str, StringConstraints(pattern=r"^urn:uuid:")]
+    issuer: DidKey
+    credential_subject: _Subject
+    credential_status: _Status
+    valid_from: XsdDateTime
+    valid_until: XsdDateTime
+    proof: _Proof
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absent_validity(cls, data: Any) -> Any:
+        return _absent_as_null(data, "validFrom", "validUntil")
+
+
+# The field a problem is reported under, when it is not the member's own dotted path.
+_FIELDS: Final = {
+    "credentialSubject.documentCommitment": "credentialSubject.documentCommitment",
+    "credentialStatus.type": "credentialStatus",
+    "credentialSubject.facility": "facility",
+    "credentialSubject.nationality": "nationality",
+    "type": "type",
+    "@context": "@context",
+}
+_MESSAGES: Final = {
+    "credential": "a credential is a JSON object",
+    "type": f"type must include VerifiableCredential and {CREDENTIAL_TYPE}",
+    "@context": "@context must start with the VC 2.0 and labour v1 contexts",
+    "id": "id must be a urn:uuid",
+    "issuer": "issuer must be a did:key",
+    "credentialSubject": "credentialSubject must be one object",
+    "credentialSubject.id": "credentialSubject.id must be a did:key",
+    "credentialSubject.documentCommitment": (
+        f"documentCommitment must be a {COMMITMENT_SCHEME} commitment (64 hex)"
+    ),
+    "facility": "facility is a string",
+    "nationality": "nationality is a string",
+    "credentialStatus": f"credentialStatus must be one {STATUS_TYPE}",
+    "credentialStatus.id": f"credentialStatus.id must be {STATUS_URN}0x<64 hex>",
+    "credentialStatus.statusChainId": "statusChainId must be a positive integer",
+    "credentialStatus.statusContract": "statusContract must be a 0x address",
+    "proof": "the credential has no proof",
+}
+# Fields whose own check says what is wrong (a did:key or dateTime parser's message).
+_DETAILED: Final = frozenset(
+    {"issuer", "credentialSubject.id", "validFrom", "validUntil", "proof.created"}
+)
+
+
+def _within(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + ".")
+
+
+def _invalid(exc: ValidationError) -> CredentialInvalid:
+    """The first problem pydantic found, under the field and message this module names."""
+    error = exc.errors()[0]
+    path = ".".join(str(part) for part in error["loc"]) or "credential"
+    field = next((name for prefix, name in _FIELDS.items() if _within(path, prefix)), path)
+    cause = error.get("ctx", {}).get("error")
+    if field in _DETAILED and isinstance(cause, ValueError):
+        return CredentialInvalid(f"{field}: {getattr(cause, 'detail', cause)}", field=field)
+    return CredentialInvalid(_MESSAGES.get(field, f"{field}: {error['msg']}"), field=field)
 
 
 def parse_worker_credential(document: Mapping[str, Any]) -> WorkerCredential:
@@ -223,107 +325,36 @@ def parse_worker_credential(document: Mapping[str, Any]) -> WorkerCredential:
     Raises:
         CredentialInvalid: naming the first field that is not as issued by this project.
     """
-    _require(isinstance(document, Mapping), "a credential is a JSON object", "credential")
-    types = document.get("type")
-    _require(
-        isinstance(types, list) and "VerifiableCredential" in types and CREDENTIAL_TYPE in types,
-        f"type must include VerifiableCredential and {CREDENTIAL_TYPE}",
-        "type",
-    )
-    contexts = document.get("@context")
-    _require(
-        isinstance(contexts, list) and contexts[:2] == [CREDENTIALS_CONTEXT_V2, LABOUR_CONTEXT_V1],
-        "@context must start with the VC 2.0 and labour v1 contexts",
-        "@context",
-    )
-    credential_id = document.get("id")
-    _require(
-        isinstance(credential_id, str) and credential_id.startswith("urn:uuid:"),
-        "id must be a urn:uuid",
-        "id",
-    )
-    assert isinstance(credential_id, str)
-    issuer = _did(document.get("issuer"), "issuer")
-    subject = document.get("credentialSubject")
-    _require(
-        isinstance(subject, Mapping), "credentialSubject must be one object", "credentialSubject"
-    )
-    assert isinstance(subject, Mapping)
-    holder = _did(subject.get("id"), "credentialSubject.id")
-    commitment = subject.get("documentCommitment")
-    _require(
-        isinstance(commitment, Mapping)
-        and commitment.get("commitmentScheme") == COMMITMENT_SCHEME
-        and isinstance(commitment.get("commitment"), str)
-        and bool(_HEX64.match(commitment["commitment"])),
-        f"documentCommitment must be a {COMMITMENT_SCHEME} commitment (64 hex)",
-        "credentialSubject.documentCommitment",
-    )
-    assert isinstance(commitment, Mapping)
-    status = document.get("credentialStatus")
-    _require(
-        isinstance(status, Mapping) and status.get("type") == STATUS_TYPE,
-        f"credentialStatus must be one {STATUS_TYPE}",
-        "credentialStatus",
-    )
-    assert isinstance(status, Mapping)
-    status_urn = status.get("id")
-    _require(
-        isinstance(status_urn, str)
-        and status_urn.startswith(STATUS_URN)
-        and bool(_STATUS_ID.match(status_urn[len(STATUS_URN) :])),
-        f"credentialStatus.id must be {STATUS_URN}0x<64 hex>",
-        "credentialStatus.id",
-    )
-    assert isinstance(status_urn, str)
-    status_id = status_urn[len(STATUS_URN) :]
-    _require(
-        status_id == status_id_of(credential_id),
-        "credentialStatus.id is not the keccak256 of the credential id",
-        "credentialStatus.id",
-    )
-    chain_id = status.get("statusChainId")
-    contract = status.get("statusContract")
-    _require(
-        isinstance(chain_id, int) and not isinstance(chain_id, bool) and chain_id > 0,
-        "statusChainId must be a positive integer",
-        "credentialStatus.statusChainId",
-    )
-    _require(
-        isinstance(contract, str) and bool(_ADDRESS.match(contract)),
-        "statusContract must be a 0x address",
-        "credentialStatus.statusContract",
-    )
-    assert isinstance(chain_id, int)
-    assert isinstance(contract, str)
-    valid_from = _time(document.get("validFrom"), "validFrom")
-    valid_until = _time(document.get("validUntil"), "validUntil")
-    _require(valid_until > valid_from, "validUntil must be after validFrom", "validUntil")
-    proof = document.get("proof")
-    _require(isinstance(proof, Mapping), "the credential has no proof", "proof")
-    assert isinstance(proof, Mapping)
-    issued_at = _time(proof.get("created"), "proof.created")
-    facility = subject.get("facility")
-    nationality = subject.get("nationality")
-    _require(facility is None or isinstance(facility, str), "facility is a string", "facility")
-    _require(
-        nationality is None or isinstance(nationality, str),
-        "nationality is a string",
-        "nationality",
-    )
+    try:
+        shape = _Credential.model_validate(
+            dict(document) if isinstance(document, Mapping) else document
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    status_id = shape.credential_status.id[len(STATUS_URN) :]
+    if status_id != status_id_of(shape.id):
+        raise CredentialInvalid(
+            "credentialStatus.id is not the keccak256 of the credential id",
+            field="credentialStatus.id",
+        )
+    if shape.valid_until <= shape.valid_from:
+        raise CredentialInvalid("validUntil must be after validFrom", field="validUntil")
+    subject = shape.credential_subject
     return WorkerCredential(
-        id=credential_id,
-        issuer=issuer,
-        holder=holder,
-        commitment_scheme=str(commitment["commitmentScheme"]),
-        commitment=str(commitment["commitment"]),
+        id=shape.id,
+        issuer=Did(shape.issuer),
+        holder=Did(subject.id),
+        commitment_scheme=subject.document_commitment.commitment_scheme,
+        commitment=subject.document_commitment.commitment,
         status_id=status_id,
-        status=StatusLocation(int(chain_id), contract),
-        valid_from=valid_from,
-        valid_until=valid_until,
-        issued_at=issued_at,
-        facility=facility,
-        nationality=nationality,
+        status=StatusLocation(
+            shape.credential_status.status_chain_id, shape.credential_status.status_contract
+        ),
+        valid_from=shape.valid_from,
+        valid_until=shape.valid_until,
+        issued_at=shape.proof.created,
+        facility=subject.facility,
+        nationality=subject.nationality,
         document=document,
     )
 

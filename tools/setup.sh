@@ -2,9 +2,13 @@
 # Set everything up on a fresh machine, idempotently: Python venv at .venv with the locked
 # dependencies, npm packages from package-lock.json, the solc-js shim where py-solc-x looks
 # for compilers, and an `anvil` on the venv's PATH that always prunes history.
+# It writes nothing outside the project: pip's and npm's caches go to .cache/ (git ignores
+# it, `make clean` removes it), the solc shim to .venv/solcx (the Makefile exports
+# SOLCX_BINARY_PATH; nothing here writes ~/.solcx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+export PIP_CACHE_DIR="$root/.cache/pip" npm_config_cache="$root/.cache/npm"
 
 python_bin=${LEDGER_PYTHON:-python$(cut -d. -f1,2 .python-version)}
 want=$(cat .python-version)
@@ -15,11 +19,13 @@ fi
 
 stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
-# Python: venv + locked dependencies + this project (editable).
-py_stamp=$(stamp requirements.lock pyproject.toml)
+# Python: venv + locked dependencies (the dev lock: runtime + dev, every file checked against
+# its hash) + this project (editable). requirements.lock alone installs the runtime.
+py_stamp=$(stamp requirements.lock requirements-dev.lock pyproject.toml)
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$py_stamp" ]; then
   [ -x .venv/bin/python ] || "$python_bin" -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r requirements-dev.lock
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
   echo "$py_stamp" > .venv/.setup-stamp
 fi
@@ -31,17 +37,15 @@ if [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$npm_stamp" ]; then
   echo "$npm_stamp" > node_modules/.setup-stamp
 fi
 
-# Compiler shim: py-solc-x finds `solc-v<version>` in its install folder. We install into the
-# venv's folder (the Makefile exports SOLCX_BINARY_PATH) and into ~/.solcx for a bare `ape compile`.
+# Compiler shim: py-solc-x finds `solc-v<version>` in its install folder, here the venv's
+# (the Makefile and tools/test.sh export SOLCX_BINARY_PATH=.venv/solcx).
 solc_version=$(node -p 'require("solc/package.json").version')
-for dir in "$root/.venv/solcx" "$HOME/.solcx"; do
-  mkdir -p "$dir"
-  cat > "$dir/solc-v$solc_version" <<SHIM
+mkdir -p .venv/solcx
+cat > ".venv/solcx/solc-v$solc_version" <<SHIM
 #!/bin/sh
 exec node "$root/tools/solc-shim.js" "\$@"
 SHIM
-  chmod +x "$dir/solc-v$solc_version"
-done
+chmod +x ".venv/solcx/solc-v$solc_version"
 
 # anvil: the npm binary, always with --prune-history (otherwise anvil 1.7 writes a state file
 # per block under ~/.foundry and fills the disk). ape-foundry finds it on PATH.
