@@ -328,3 +328,29 @@ def test_a_burst_of_checkins_at_one_facility_is_flagged(
         assert check_in(client, presentation, envelope).status_code == 201
     flags = investigate(client, investigator).json()["flags"]
     assert [(f["kind"], f["detail"]["by"]) for f in flags] == [("burst", "facility")]
+
+
+def test_since_with_an_offset_is_compared_in_utc(
+    client: TestClient,
+    ledger: Ledger,
+    ngo: SigningKey,
+    inspector: SigningKey,
+    investigator: SigningKey,
+) -> None:
+    """``since=…+14:00`` used to be compared as if it were UTC, so investigators missed every
+    check-in of the last 14 hours (duress ones included)."""
+    from datetime import timezone
+    from urllib.parse import urlencode
+
+    presentation = wallet_for(ledger, ngo, investigator).present()
+    record = check_in(client, presentation, checkin_envelope(inspector, presentation)).json()["id"]
+    kiribati = timezone(timedelta(hours=14))
+    for since, included in (
+        (utcnow() - timedelta(hours=1), True),
+        (utcnow() + timedelta(hours=1), False),
+    ):
+        target = f"{INVESTIGATIONS}?{urlencode({'since': since.astimezone(kiribati).isoformat()})}"
+        response = client.get(target, headers=signed_header(client, investigator, "GET", target))
+        assert response.status_code == 200, response.text
+        ids = [c["id"] for c in response.json()["checkins"]]
+        assert (record in ids) is included, (since, ids)

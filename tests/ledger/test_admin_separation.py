@@ -385,3 +385,28 @@ def test_keys_stay_out_of_the_config_repr() -> None:
 
     assert bytes(anchor.key).hex() not in text and bytes(admin.key).hex() not in text
     assert "database_url" in text
+
+
+def test_a_key_revoked_elsewhere_stops_within_the_default_bound(database_url: str) -> None:
+    """With the defaults (the mirror synced before a write when older than 3 s) and no worker
+    running: a key the admin revoked on chain, without telling this server, used to be
+    accepted until a restart (13 s later in the report)."""
+    client = ChainClient.embedded_evm()
+    elsewhere = funded_account(client)
+    ledger = open_ledger(
+        LedgerConfig(database_url=database_url, admin_address=elsewhere.address), client=client
+    )
+    try:
+        auditor = SigningKey.generate()
+        registry = RegistryContract(elsewhere, ledger.registry.address)
+        registry.accredit(auditor.verify_key, Role.AUDITOR, utcnow().replace(microsecond=0))
+        wait = ledger.config.registry_max_age.total_seconds() + 0.2
+        assert wait < 4
+        time.sleep(wait)
+        ledger.submit(signed_audit(auditor).to_dict())  # mirrored without being told
+        registry.revoke(auditor.verify_key, Role.AUDITOR)
+        time.sleep(wait)
+        with pytest.raises(SignerRevoked):
+            ledger.submit(signed_audit(auditor).to_dict())
+    finally:
+        ledger.close()
