@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from domain import open_ledger
+from domain import kind_registry, open_ledger
 from ledger.chain.anvil import Anvil
 from ledger.chain.client import ChainClient
-from ledger.chain.contracts import AnchorContract, RegistryContract
+from ledger.chain.contracts import RegistryContract
 from ledger.chain.deployment import Deployment, deploy_contracts
 from ledger.chain.safe import describe_account
 from ledger.errors import AdminKeyMissing, ContractRevert
 from ledger.keys import SigningKey, VerifyKey
-from ledger.receipts import check_receipt
+from ledger.receipts import PinnedDeployment, RpcReceiptChain, check_receipt
 from ledger.roles import Role
 from ledger.service import LedgerConfig
 from ledger.timeutil import utcnow
@@ -135,11 +135,12 @@ def test_a_safe_administers_the_registry(cli: Cli, anvil: Anvil, tmp_path: Path)
         assert ledger.anchorer.drain().error is None
         receipt = ledger.receipt(record_id)
         # Verified as anyone would: a public RPC and the pinned deployment, nothing else.
-        public = AnchorContract(
-            ChainClient.reader(anvil.url), deployment.address("ProvenanceAnchor")
+        report = check_receipt(
+            receipt,
+            pinned=PinnedDeployment.of(deployment, source="test"),
+            chain=RpcReceiptChain(ChainClient.reader(anvil.url)),
+            kinds=kind_registry().receipt_rules(),
         )
-        report = check_receipt(receipt, chain_id=deployment.chain_id, contract=public.address,
-                               lookup=public.anchor_of)  # fmt: skip
         assert report.ok, report.to_dict()
 
         before = accredited_keys(registry)

@@ -126,7 +126,7 @@ def test_walkthrough_against_anvil(cli: Cli, anvil: Anvil) -> None:
         suspended = cli.run("admin", "suspend", did).stdout
         assert f"suspended {did}: auditor" in suspended
         refused = cli.run("attest", "audit", EXAMPLE, "--key", "auditor.key", check=False)
-        assert refused.returncode == 1 and "not_accredited" in refused.stderr
+        assert refused.returncode == 1 and "signer_suspended" in refused.stderr
         again = cli.run("admin", "suspend", did, check=False)
         assert again.returncode == 1 and "HTTP 409 conflict" in again.stderr
         reinstated = cli.run("admin", "reinstate", did, "--role", "auditor").stdout
