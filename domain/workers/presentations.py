@@ -44,7 +44,7 @@ from .errors import (
 )
 from .models import CheckinRow, PresentationChallengeRow, WorkerCredentialRow
 
-__all__ = ["LEDGER_CHECKS", "verify_presentation"]
+__all__ = ["LEDGER_CHECKS", "effective_status", "verify_presentation"]
 
 LEDGER_CHECKS = ("registered", "issuer_accredited", "status", "challenge", "not_replayed")
 _CHAIN_REVOKED = 2
@@ -129,12 +129,17 @@ def _issuer(
         )
 
 
+def effective_status(recorded: str, status_id: str, chain: ChainView) -> str:
+    """A credential's status: what the issuer's latest admitted record says, unless the chain
+    says revoked (the registry admin voided the issuer's key: ``revokeIssuer``)."""
+    return "revoked" if chain.credential_status(status_id) == _CHAIN_REVOKED else recorded
+
+
 def _status(
     row: WorkerCredentialRow | None, credential: WorkerCredential, chain: ChainView
 ) -> None:
-    status = row.status if row is not None else "active"
-    if chain.credential_status(credential.status_id) == _CHAIN_REVOKED:
-        status = "revoked"
+    recorded = row.status if row is not None else "active"
+    status = effective_status(recorded, credential.status_id, chain)
     if status == "revoked":
         raise CredentialRevoked(
             f"credential {credential.id} is revoked", status_id=credential.status_id

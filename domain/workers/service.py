@@ -46,7 +46,7 @@ from .models import (
     PresentationChallengeRow,
     WorkerCredentialRow,
 )
-from .presentations import verify_presentation
+from .presentations import effective_status, verify_presentation
 
 __all__ = [
     "CHALLENGE_TTL",
@@ -221,9 +221,7 @@ class WorkerCredentials:
             row = session.get(WorkerCredentialRow, status_id.lower())
             if row is None:
                 raise NotFound(f"no credential {status_id}", what="credential", key=status_id)
-            status = row.status
-            if self.ledger.credential_status.status_of(bytes.fromhex(row.status_id[2:]))[0] == 2:
-                status = "revoked"  # the registry admin revoked the issuer's key on chain
+            status = effective_status(row.status, row.status_id, self.ledger.admitter.chain)
             return CredentialView(
                 status_id=row.status_id,
                 credential_id=row.credential_id,
