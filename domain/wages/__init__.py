@@ -1,0 +1,1 @@
+"""Wages: employers' signed payroll lines, workers' acknowledgements, the compliance engine."""

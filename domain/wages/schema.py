@@ -1,0 +1,218 @@
+"""Payload schemas of the wage kinds, version ``wage/v1`` and ``wage-ack/v1``.
+
+A payroll run is one signed envelope of kind ``wage`` per worker line, each its own leaf, so
+a worker's receipt for their own line reveals nothing about any other line (see
+``docs/architecture.md``, "Wages"). Every line names its run (id, facility, pay period,
+currency, number of lines), so a run is identified and listed as a whole and admitted all
+or nothing. Amounts and hours are decimal strings (never JSON numbers: no float ever
+touches a wage); a worker is named by their own did:key or, without a wallet, by a salted
+commitment: never by a name or a document number.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+
+from ..schema import CountryCode, DidKey, FacilityId, IsoDate, RecordRef, ShortText, StrictModel
+
+__all__ = [
+    "DEDUCTION_KINDS",
+    "AckReason",
+    "AckStatus",
+    "Deduction",
+    "Deductions",
+    "Hours",
+    "Money",
+    "PaymentMethod",
+    "Rates",
+    "RunRef",
+    "WageAckPayload",
+    "WageLinePayload",
+    "WeekHours",
+    "WorkerRef",
+]
+
+_DECIMAL = re.compile(r"(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?")
+
+
+def _decimal(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
+        raise ValueError(
+            'must be a decimal string with at most 4 decimal places, e.g. "1500.00" '
+            "(no sign, no exponent, no JSON number)"
+        )
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern already refuses these
+        raise ValueError("is not a decimal number") from None
+
+
+def _hours(value: Decimal) -> Decimal:
+    if value > 7 * 24:
+        raise ValueError("is more hours than a week has")
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_decimal)]
+Hours = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_hours)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]  # ISO 4217
+
+
+class PaymentMethod(StrEnum):
+    BANK = "bank"
+    CASH = "cash"
+    MOBILE = "mobile-money"
+    CHEQUE = "cheque"
+
+
+class WorkerRef(StrictModel):
+    """The worker, pseudonymously: their wallet's did:key, or a salted commitment (64 hex,
+    HMAC-SHA256 of an employer-held worker number under a per-worker salt the worker keeps)."""
+
+    did: DidKey | None = None
+    commitment: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> WorkerRef:
+        if (self.did is None) == (self.commitment is None):
+            raise ValueError("a worker is named by exactly one of did or commitment")
+        return self
+
+    @property
+    def id(self) -> str:
+        return self.did if self.did is not None else "commitment:" + str(self.commitment)
+
+
+class RunRef(StrictModel):
+    """The payroll run a line belongs to (identical in every line of the run)."""
+
+    id: Annotated[str, Field(pattern=r"^urn:uuid:[0-9a-f-]{36}$")]
+    facility: FacilityId
+    country: CountryCode
+    period_start: IsoDate
+    period_end: IsoDate
+    currency: Currency
+    lines: int = Field(ge=1, le=100_000)
+    corrects: Annotated[str, Field(pattern=r"^urn:uuid:[0-9a-f-]{36}$")] | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> RunRef:
+        if self.period_end < self.period_start:
+            raise ValueError("periodEnd is before periodStart")
+        if (self.period_end - self.period_start).days > 31:
+            raise ValueError("a pay period is at most a month")
+        return self
+
+
+class Rates(StrictModel):
+    """Hourly rates, in the run's currency."""
+
+    ordinary: Money
+    overtime: Money
+    rest_day: Money
+
+
+class WeekHours(StrictModel):
+    """Hours worked in one week of the period (the last week may be partial)."""
+
+    ordinary: Hours
+    overtime: Hours
+    rest_day: Hours
+
+
+class Deduction(StrictModel):
+    amount: Money
+    reason: ShortText
+    # For damage: the record (an anchored incident or audit finding) showing the worker
+    # responsible; ILO R85 allows a deduction for loss or damage only then.
+    record: RecordRef | None = None
+
+
+DEDUCTION_KINDS = (
+    "tax", "socialSecurity", "accommodation", "food", "loanRepayment", "recruitmentFee",
+    "damage", "other",
+)  # fmt: skip
+
+
+class Deductions(StrictModel):
+    tax: Deduction | None = None
+    social_security: Deduction | None = None
+    accommodation: Deduction | None = None
+    food: Deduction | None = None
+    loan_repayment: Deduction | None = None
+    recruitment_fee: Deduction | None = None
+    damage: Deduction | None = None
+    other: Deduction | None = None
+
+    def total(self) -> Decimal:
+        return sum(
+            (d.amount for d in (getattr(self, n) for n in type(self).model_fields) if d),
+            Decimal(0),
+        )
+
+
+class WageLinePayload(StrictModel):
+    schema_id: Literal["wage/v1"] = Field(alias="schema")
+    run: RunRef
+    line: int = Field(ge=1, le=100_000)
+    worker: WorkerRef
+    rates: Rates
+    weeks: list[WeekHours] = Field(min_length=1, max_length=5)
+    gross: Money
+    deductions: Deductions = Field(default_factory=Deductions)
+    net: Money
+    paid_on: IsoDate
+    method: PaymentMethod
+    # Recruitment fees the worker paid an agent that the employer repays with this line
+    # (Employer Pays Principle): repaid now, and what the worker paid in all (as found).
+    fees_repaid: Money | None = None
+    fees_found: Money | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WageLinePayload:
+        if self.line > self.run.lines:
+            raise ValueError(f"line {self.line} of a run of {self.run.lines} lines")
+        if self.fees_repaid is not None and self.fees_found is None:
+            raise ValueError("feesRepaid needs feesFound (what the worker paid the agent)")
+        return self
+
+
+class AckStatus(StrEnum):
+    RECEIVED = "received"
+    DISPUTED = "disputed"
+
+
+class AckReason(StrEnum):
+    UNDERPAID = "underpaid"
+    HOURS_WRONG = "hours-wrong"
+    DEDUCTION_NOT_AGREED = "deduction-not-agreed"
+    NOT_PAID = "not-paid"
+    PAID_LATE = "paid-late"
+    OTHER = "other"
+
+
+class WageAckPayload(StrictModel):
+    """The worker's own acknowledgement of their line, signed with their wallet key."""
+
+    schema_id: Literal["wage-ack/v1"] = Field(alias="schema")
+    line: RecordRef  # the record id (leaf) of the worker's wage line
+    status: AckStatus
+    reasons: list[AckReason] = Field(default_factory=list, max_length=6)
+    device: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
+
+    @model_validator(mode="after")
+    def _reasons(self) -> WageAckPayload:
+        if self.status == AckStatus.DISPUTED and not self.reasons:
+            raise ValueError("a dispute names at least one reason")
+        if self.status == AckStatus.RECEIVED and self.reasons:
+            raise ValueError("a receipt names no dispute reasons")
+        if len(set(self.reasons)) != len(self.reasons):
+            raise ValueError("each reason once")
+        return self
