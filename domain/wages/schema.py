@@ -28,6 +28,7 @@ __all__ = [
     "Deductions",
     "Hours",
     "Money",
+    "PayBasis",
     "PaymentMethod",
     "Rates",
     "RunRef",
@@ -72,6 +73,16 @@ class PaymentMethod(StrEnum):
     CHEQUE = "cheque"
 
 
+class PayBasis(StrEnum):
+    """How the worker's pay is fixed (ILO R85 sets the pay frequency by it)."""
+
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    PIECE = "piece"
+
+
 class WorkerRef(StrictModel):
     """The worker, pseudonymously: their wallet's did:key, or a salted commitment (64 hex,
     HMAC-SHA256 of an employer-held worker number under a per-worker salt the worker keeps)."""
@@ -101,9 +112,15 @@ class RunRef(StrictModel):
     currency: Currency
     lines: int = Field(ge=1, le=100_000)
     corrects: Annotated[str, Field(pattern=r"^urn:uuid:[0-9a-f-]{36}$")] | None = None
+    # Where the country's minimum wage differs by area: the area the facility is in, as the
+    # wage rules key it (an ISO 3166-2 code such as IN-DL or TH-10; VN-I..VN-IV for
+    # Vietnam's four regions). None where one national minimum applies.
+    area: Annotated[str, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,4}$")] | None = None
 
     @model_validator(mode="after")
     def _period(self) -> RunRef:
+        if self.area is not None and not self.area.startswith(self.country + "-"):
+            raise ValueError(f"area {self.area} is not in country {self.country}")
         if self.period_end < self.period_start:
             raise ValueError("periodEnd is before periodStart")
         if (self.period_end - self.period_start).days > 31:
@@ -170,6 +187,9 @@ class WageLinePayload(StrictModel):
     net: Money
     paid_on: IsoDate
     method: PaymentMethod
+    # Monthly-paid workers may be paid once a month; hourly, daily and weekly-paid (and
+    # piece-rated) workers at least twice (ILO R85). None: not stated.
+    pay_basis: PayBasis | None = None
     # Recruitment fees the worker paid an agent that the employer repays with this line
     # (Employer Pays Principle): repaid now, and what the worker paid in all (as found).
     fees_repaid: Money | None = None
