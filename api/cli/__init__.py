@@ -26,6 +26,7 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("vc", "vc"),
     ("wallet", "wallet"),
     ("checkin", "checkin"),
+    ("wages", "wages"),
 ]
 
 
