@@ -69,6 +69,7 @@ def check(
         rules = load_rules(rules_version)
     except LedgerError as exc:
         fail(exc.detail)
+    country = country.strip().upper()
     if country not in rules.known():
         fail(f"--country {country}: these rules ({rules.version}) know {', '.join(rules.known())}")
     try:

@@ -1,6 +1,7 @@
 """Payroll files: one CSV row per worker line of one pay run, read into ``wage/v1`` lines.
 
-The header is required; its columns may come in any order, extra columns are ignored.
+The header is required; its columns may come in any order (names matched without regard to
+case or surrounding spaces), extra columns are ignored.
 Required columns (an interface others rely on)::
 
     worker, period_start, period_end, currency, ordinary_hours, overtime_hours,
@@ -14,10 +15,11 @@ is the overtime rate), ``pay_basis`` (hourly, daily, weekly, monthly, piece),
 responsible for a damage deduction), ``fees_repaid`` and ``fees_found`` (recruitment fees the
 employer repays with this line, and what the worker paid in all).
 
-Values: dates ISO 8601 (2026-11-30); amounts and hours decimal strings with a dot, no sign,
-no thousands separator, at most 4 places (``net`` alone may be negative: deductions larger
-than gross are a finding, not an unreadable file). An empty deduction, ``overtime_hours`` or
-``rest_day_hours`` cell is 0; an empty ``overtime_rate`` is allowed only with no overtime.
+Values: ``method`` and ``pay_basis`` in any case; dates ISO 8601 (2026-11-30); amounts and
+hours decimal strings with a dot, no sign, no thousands separator, at most 4 places (``net``
+alone may be negative: deductions larger than gross are a finding, not an unreadable file).
+An empty deduction, ``overtime_hours`` or ``rest_day_hours`` cell is 0; an empty
+``overtime_rate`` is allowed only with no overtime.
 
 Hours are for the period. A period of 7 days or less is one week. A longer period is spread
 over working days, one rest day in each full week: its weeks hold (period hours / working
@@ -94,6 +96,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "rest_day_rate", "pay_basis", "damage_record", "fees_repaid", "fees_found",
 )  # fmt: skip
 
+_KNOWN = frozenset((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
 _DECIMAL = re.compile(r"(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?")
 _SIGNED = re.compile(r"-?(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -212,9 +215,9 @@ def _header(number: int, cells: Sequence[str], errors: _Errors) -> dict[str, int
     columns: dict[str, int] = {}
     for index, raw in enumerate(cells):
         name = raw.strip().lower()
-        if name in columns:
-            errors.add(number, name[:MAX_CELL], "this column appears twice in the header")
-        elif name:
+        if name in columns and name in _KNOWN:  # an extra column twice is nobody's business
+            errors.add(number, name, "this column appears twice in the header")
+        elif name and name not in columns:
             columns[name] = index
     for name in REQUIRED_COLUMNS:
         if name not in columns:

@@ -33,6 +33,7 @@ class Facts:
     line: WageLinePayload
     rules: RuleSet
     exponent: int
+    exponent_known: bool  # the currency is in the rules' table of minor units
     jurisdiction: Jurisdiction | None
     area: str  # the run's area, else its country: the key of the minimum wage
     law: Law | None
@@ -76,6 +77,7 @@ def facts_of(line: WageLinePayload, rules: RuleSet) -> Facts:
         line=line,
         rules=rules,
         exponent=_DEFAULT_EXPONENT if exponent is None else exponent,
+        exponent_known=exponent is not None,
         jurisdiction=jurisdiction,
         area=run.area or run.country,
         law=None if jurisdiction is None else jurisdiction.law_on(run.period_start),
@@ -491,6 +493,13 @@ def computed_gross(f: Facts) -> Decimal:
 
 def arithmetic(f: Facts, out: Findings) -> None:
     rule = RuleId.ARITHMETIC
+    if not f.exponent_known:
+        out.caveat(
+            rule,
+            f"{f.line.run.currency} is not in these rules' table of minor units: "
+            f"amounts are rounded to {_DEFAULT_EXPONENT} places",
+            checked=True,
+        )
     gross = computed_gross(f)
     if gross != f.line.gross:
         out.violation(

@@ -146,7 +146,12 @@ def test_a_country_without_rules_is_judged_by_eti_and_ilo_only() -> None:
     assert report.violations == ()
     not_checked = {c.rule for c in report.caveats if not c.checked}
     assert not_checked == {"minimum-wage", "late-payment"}
-    # ETI's 125% still holds
+    # ETI's 125% still holds; EUR is in the table of minor units, an unknown currency is not
+    assert not any(c.rule == "arithmetic" for c in report.caveats)
+    odd = assess_line(build(spec.but(currency="XAF")), RULES).caveats
+    assert [c.detail for c in odd if c.rule == "arithmetic"] == [
+        "XAF is not in these rules' table of minor units: amounts are rounded to 2 places"
+    ]
     low = only(spec.but(rates=("12.00", "14.99", "15.00")))
     assert low.figures == {"overtime_rate": "14.99", "ordinary_rate": "12.00", "required": "15.00",
                            "multiplier": "1.25"}  # fmt: skip

@@ -10,7 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from domain.wages.engine import check_run, load_rules
 from domain.wages.errors import PayrollInvalid
 from domain.wages.payroll_csv import (
     MAX_BYTES,
@@ -147,9 +150,21 @@ def test_missing_columns_are_all_named() -> None:
                                (1, "paid_on", "missing column")]  # fmt: skip
 
 
-def test_a_column_twice_is_refused() -> None:
+def test_a_column_twice_is_refused_unless_it_is_an_extra_one() -> None:
     data = HEADER + ",gross\n"
     assert errors_of(data) == [(1, "gross", "this column appears twice in the header")]
+    extra = payroll({}, extra=("note",)).replace(",note\n", ",note,NOTE\n", 1)
+    lines = extra.splitlines()
+    lines[1] += ",x"
+    assert len(parse_payroll("\n".join(lines), facility=FACILITY, country="MY")) == 1
+
+
+def test_header_names_and_choices_are_matched_without_case() -> None:
+    data = payroll({"method": "Mobile-Money"}).replace(
+        "worker,period_start", " Worker ,PERIOD_START", 1
+    )
+    line = parse_payroll(data, facility=FACILITY, country="MY")[0]
+    assert line.method == "mobile-money"
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "2026-13-01", "26-11-01", "2026-11-1", "tomorrow"])
@@ -331,3 +346,43 @@ def test_spreading_a_period_over_weeks(
 ) -> None:
     spread = spread_weeks(start, end, Decimal(hours), Decimal(0), Decimal(0))
     assert [str(w.ordinary) for w in spread] == weeks
+
+
+# --- fuzz: bad input gets PayrollInvalid, never another exception ------------------------
+
+EXAMPLE_ROWS = EXAMPLE.decode().splitlines()
+CELL = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "-1", "0", "1e3", "9.99999", "2026-02-29", "2026-11-31", "did:key:z",
+                     "NaN", "Infinity", "1_000", " 12 ", "\ufeff", '"', "0x" + "0" * 64]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 10), st.integers(0, 21), CELL), min_size=1, max_size=6))
+def test_any_mutated_example_is_read_or_refused_cleanly(
+    changes: list[tuple[int, int, str]],
+) -> None:
+    rows = [line.split(",") for line in EXAMPLE_ROWS]
+    for row, column, value in changes:
+        rows[row][column] = value.replace(",", ";").replace("\n", " ").replace("\r", " ")
+    text = "\n".join(",".join(cells) for cells in rows) + "\n"
+    lines = _read_or_refuse(text)
+    if lines is not None:
+        check_run(lines, load_rules())  # a file that reads is always checkable
+
+
+def _read_or_refuse(data: str | bytes) -> list | None:  # type: ignore[type-arg]
+    """The lines, or None when refused with well-formed errors; anything else raises."""
+    try:
+        return parse_payroll(data, facility=FACILITY, country="MY")
+    except PayrollInvalid as exc:
+        errors = exc.errors
+    assert errors and all(set(e) == {"row", "column", "detail"} for e in errors)
+    return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_are_read_or_refused_cleanly(data: bytes) -> None:
+    _read_or_refuse((HEADER + "\n").encode() + data)
