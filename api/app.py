@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from domain import open_ledger
+from domain.wages.service import Wages
 from domain.workers import WorkerCredentials
 from ledger.anchoring import AnchoringPolicy
 from ledger.service import Ledger, LedgerConfig
@@ -28,6 +29,7 @@ from .routes import (
     presentations,
     records,
     rpc,
+    wages,
 )
 from .settings import Settings
 
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         owned = ledger is None
         app.state.ledger = ledger or open_ledger(ledger_config(settings))
         app.state.workers = WorkerCredentials(app.state.ledger)
+        app.state.wages = Wages(app.state.ledger)
         if settings.worker:
             app.state.ledger.start_worker(settings.worker_interval_seconds)
         try:
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     if ledger is not None:
         app.state.ledger = ledger  # usable before (or without) the lifespan, e.g. by fuzzers
         app.state.workers = WorkerCredentials(ledger)
+        app.state.wages = Wages(ledger)
     install_problem_handlers(app)
     app.state.rate_limiter = rate_limiter(settings)
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
@@ -110,6 +114,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         presentations.router,
         checkins.router,
         contexts.router,
+        wages.router,
     ):
         app.include_router(router)
 

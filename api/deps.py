@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from domain.wages.service import Wages
 from domain.workers import WorkerCredentials
 from ledger.canonical import parse_json
 from ledger.errors import BodyTooLarge, Unauthorized, UnsupportedMediaType
@@ -26,6 +27,7 @@ __all__ = [
     "LedgerDep",
     "ReaderDep",
     "SettingsDep",
+    "WagesDep",
     "WorkersDep",
     "check_json_media_type",
     "request_target",
@@ -48,14 +50,24 @@ def get_workers(request: Request) -> WorkerCredentials:
     return workers
 
 
+def get_wages(request: Request) -> Wages:
+    wages: Wages = request.app.state.wages
+    return wages
+
+
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 WorkersDep = Annotated[WorkerCredentials, Depends(get_workers)]
+WagesDep = Annotated[Wages, Depends(get_wages)]
+
+
+PAYROLL_PATH = "/v1/wages"
 
 
 def is_bulk(request: Request) -> bool:
-    """Bulk endpoints (their path ends in ``:batch``) take the large bodies."""
-    return request.url.path.endswith(":batch")
+    """Bulk endpoints (their path ends in ``:batch``, and payroll runs) take the large
+    bodies, one of ``max_concurrent_batches`` at a time."""
+    return request.url.path.endswith(":batch") or request.url.path == PAYROLL_PATH
 
 
 async def bulk_slot(request: Request) -> AsyncIterator[None]:
@@ -73,8 +85,12 @@ async def read_body(request: Request, _slot: Annotated[None, Depends(bulk_slot)]
     """The raw body, refused past the limit before it is all read (``max_body_bytes``;
     ``max_batch_body_bytes`` for bulk endpoints)."""
     settings = request.app.state.settings
-    bulk = is_bulk(request)
-    limit = settings.max_batch_body_bytes if bulk else settings.max_body_bytes
+    if request.url.path == PAYROLL_PATH:
+        limit = settings.max_payroll_body_bytes
+    elif is_bulk(request):
+        limit = settings.max_batch_body_bytes
+    else:
+        limit = settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(f"body of {declared} bytes exceeds the limit of {limit}", limit=limit)

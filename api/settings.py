@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # 1,000 audits like examples/audit.json are 2.8 MB of JSON: over twice that fits. Parsing
     # costs up to ~31x the body in memory (bench/body_memory.py): ~180 MB at this limit.
     max_batch_body_bytes: int = 6_000_000
+    # A payroll run comes in one request (it is admitted all or none): 10,000 lines of
+    # ~1.1 KB each, with margin.
+    max_payroll_body_bytes: int = 16_000_000
     max_concurrent_batches: int = Field(default=2, ge=1)  # more wait, their bodies unread
     batch_max_records: int = 1024
     batch_max_wait_seconds: float = 10.0

@@ -1,10 +1,12 @@
-"""Domain view objects to JSON: camelCase member names, RFC 3339 times, nested views."""
+"""Domain view objects to JSON: camelCase member names, RFC 3339 times, ISO dates, amounts as
+decimal strings, nested views."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic.alias_generators import to_camel
@@ -22,6 +24,10 @@ def to_json(value: Any) -> Any:
         }
     if isinstance(value, datetime):
         return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # amounts stay exact: decimal strings, never JSON numbers
     if isinstance(value, Mapping):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -10,17 +10,20 @@ from __future__ import annotations
 from ledger.kinds import KindHandler, KindRegistry
 
 from .audits import AuditHandler
+from .wages.handlers import WageAckHandler, WageLineHandler
 from .workers import CheckinHandler, CredentialHandler, CredentialStatusHandler
 
 __all__ = ["KINDS", "kind_registry"]
 
 KINDS: tuple[type[KindHandler], ...] = (
     AuditHandler,  # 1
+    WageLineHandler,  # 2
     CheckinHandler,  # 3
     CredentialStatusHandler,  # 5
     CredentialHandler,  # 7
+    WageAckHandler,  # 8
 )
-"""Codes 2 (wage), 4 (supply link) and 6 (score) are reserved for the kinds to come."""
+"""Codes 4 (supply link) and 6 (score) are reserved for the kinds to come."""
 
 
 def kind_registry() -> KindRegistry:

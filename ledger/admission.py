@@ -30,7 +30,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope, verify_envelope
-from .errors import Conflict, DuplicateRecord, LedgerError, NonceReplayed, SchemaViolation
+from .errors import (
+    Conflict,
+    DuplicateRecord,
+    GroupRefused,
+    LedgerError,
+    NonceReplayed,
+    SchemaViolation,
+)
 from .kinds import Admission, ChainView, KindHandler, KindRegistry, Parsed
 from .outbox import Outbox
 from .store.ingest import SessionAccreditations, existing_ids, insert_records, used_nonces
@@ -104,11 +111,10 @@ class Admitter:
         return _Prepared(position, envelope, handler, parsed, item.attachment)
 
     def admit(
-        self, session: Session, items: Sequence[Submission], now: datetime
+        self, session: Session, items: Sequence[Submission], now: datetime, *, atomic: bool = False
     ) -> list[Accepted | LedgerError]:
-        """Admit each item on its own; returns, position by position, the accepted record or
-        the error that refused it. The caller commits the session."""
-        results: list[Accepted | LedgerError | None] = [None] * len(items)
+        """Admit each item on its own (or, ``atomic``, all or none); returns, position by
+        position, the accepted record or the error that refused it. The caller commits."""
         base = Admission(
             session=session,
             received_at=now,
@@ -117,6 +123,9 @@ class Admitter:
             accreditations=SessionAccreditations(session),
             chain=self.chain,
         )
+        if atomic:
+            return self._admit_group(replace(base, in_group=True), items, now)
+        results: list[Accepted | LedgerError | None] = [None] * len(items)
         stored: set[str] = set()
         used: set[tuple[str, str]] = set()
         bulk: list[_Prepared] = []
@@ -154,6 +163,86 @@ class Admitter:
             results[prepared.position] = failures.get(index) or _accepted(prepared)
         assert all(r is not None for r in results)
         return [r for r in results if r is not None]
+
+    def _admit_group(
+        self, base: Admission, items: Sequence[Submission], now: datetime
+    ) -> list[Accepted | LedgerError]:
+        """All or none (a payroll run): every item passes every check, then the kinds' group
+        rules pass, then everything is written in one savepoint; otherwise nothing is, and the
+        items that passed are refused with :class:`GroupRefused` naming the first refusal."""
+        session = base.session
+        errors: list[LedgerError | None] = [None] * len(items)
+        prepared: list[_Prepared] = []
+        for position, submission in enumerate(items):
+            outcome = self.prepare(position, submission)
+            if isinstance(outcome, LedgerError):
+                errors[position] = outcome
+            else:
+                prepared.append(outcome)
+        stored = existing_ids(session, [p.envelope.record_id for p in prepared])
+        used = used_nonces(session, [(p.envelope.signer, p.envelope.nonce) for p in prepared])
+        passed: list[_Prepared] = []
+        for candidate in prepared:
+            envelope = candidate.envelope
+            error = self._generic(envelope, candidate.handler, stored, used, base, now)
+            if error is None:
+                stored.add(envelope.record_id)
+                used.add((envelope.signer, envelope.nonce))
+                passed.append(candidate)
+            else:
+                errors[candidate.position] = error
+        checked: dict[int, Any] = {}
+        if len(passed) == len(items):
+            for handler, members in _by_kind(passed):
+                try:
+                    handler.check_group(base, [(p.envelope, p.parsed) for p in members])
+                except LedgerError as exc:
+                    for member in members:
+                        errors[member.position] = exc
+            for member in passed:
+                if errors[member.position] is None:
+                    admission = replace(base, attachment=member.attachment)
+                    errors[member.position], checked[member.position] = self._rule(
+                        admission, member
+                    )
+        refusal = next((e for e in errors if e is not None), None)
+        if refusal is None:
+            refusal = self._store_group(base, passed, checked)
+            if refusal is None:
+                return [_accepted(member) for member in passed]
+        first = next((i for i, e in enumerate(errors) if e is not None), None)
+        why = "it could not be stored" if first is None else f"item {first} was refused"
+        group = GroupRefused(
+            f"refused with its group: {why} ({refusal.code}: {refusal.detail})",
+            refused_item=first,
+            refused_code=refusal.code,
+        )
+        return [error if error is not None else group for error in errors]
+
+    def _store_group(
+        self, base: Admission, items: list[_Prepared], checked: dict[int, Any]
+    ) -> LedgerError | None:
+        """Every record row and every kind's writes, in one savepoint; None when stored."""
+        session = base.session
+        try:
+            with session.begin_nested():
+                failures = insert_records(
+                    session, [(p.envelope, p.parsed.subject) for p in items], base.received_at
+                )
+                if failures:
+                    raise next(iter(failures.values()))
+                for handler, members in _by_kind(items):
+                    handler.apply_many(
+                        base,
+                        [(p.envelope, p.parsed, checked.get(p.position)) for p in members],
+                    )
+                session.flush()
+        except IntegrityError as exc:
+            log.info("group admission conflict: %s", exc.orig)
+            return Conflict("the group conflicts with records stored concurrently")
+        except LedgerError as exc:
+            return exc
+        return None
 
     def _generic(
         self,
@@ -230,6 +319,13 @@ class Admitter:
                 session.flush()
         except (IntegrityError, LedgerError) as exc:
             log.info("no audit trail for refused %s: %s", prepared.envelope.record_id, exc)
+
+
+def _by_kind(items: Sequence[_Prepared]) -> list[tuple[KindHandler, list[_Prepared]]]:
+    groups: dict[str, tuple[KindHandler, list[_Prepared]]] = {}
+    for item in items:
+        groups.setdefault(item.handler.label, (item.handler, []))[1].append(item)
+    return list(groups.values())
 
 
 def _accepted(prepared: _Prepared) -> Accepted:

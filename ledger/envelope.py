@@ -260,7 +260,7 @@ class NonceLedger(Protocol):
 class VerifiedEnvelope:
     envelope: Envelope
     key: VerifyKey
-    role: Role
+    role: Role | None  # None: a kind any key may sign (its own rule names who)
     checks: tuple[str, ...] = field(
         default=(
             "signature",
@@ -276,7 +276,7 @@ class VerifiedEnvelope:
 def verify_envelope(
     envelope: Envelope,
     *,
-    roles: frozenset[Role],
+    roles: frozenset[Role] | None,
     accreditations: AccreditationSource,
     nonces: NonceLedger | None = None,
     now: datetime | None = None,
@@ -286,7 +286,9 @@ def verify_envelope(
     """Run every check on an envelope; raise the first that fails (see module docstring).
 
     Args:
-        roles: the registry roles allowed to sign the envelope's kind.
+        roles: the registry roles allowed to sign the envelope's kind; None for a kind any
+            key may sign, whose own rule says who (a worker's acknowledgement of their own
+            wage line: workers are not accredited, the line names their key).
 
     Raises:
         SignatureError, UnknownSigner, SignerRevoked, SignerSuspended, NotAccredited,
@@ -295,7 +297,11 @@ def verify_envelope(
     key = envelope.verify_signature()
     created = envelope.created_at
     now = now or utcnow()
-    role = accredited_role(envelope, roles, accreditations.accreditations(key), created, now)
+    role = (
+        None
+        if roles is None
+        else accredited_role(envelope, roles, accreditations.accreditations(key), created, now)
+    )
 
     skew = (created - now).total_seconds()
     if created - now > max_future_skew or now - created > max_age:

@@ -32,6 +32,8 @@ branches from these bases.
     ├── NotFound                      not_found           (.what, .key)
     ├── Conflict                      conflict
     │   ├── DuplicateRecord           duplicate_record    (.record_id)
+    │   ├── GroupRefused              refused_with_group  (.refused_item) all or none: another
+    │   │                                                 item of the group was refused
     │   └── NotAnchored               not_anchored        (.state) no receipt before anchoring
     ├── KeyFileError                  key_file            wrong passphrase or damaged file
     └── ChainError                    chain_error
@@ -55,6 +57,7 @@ __all__ = [
     "DeploymentMissing",
     "DuplicateRecord",
     "Forbidden",
+    "GroupRefused",
     "InvalidKey",
     "InvalidRecord",
     "KeyFileError",
@@ -275,6 +278,14 @@ class Conflict(LedgerError):
 class DuplicateRecord(Conflict):
     code = "duplicate_record"
     title = "Duplicate record"
+
+
+class GroupRefused(Conflict):
+    """An item that passed every check, refused because its group (a payroll run) is
+    admitted all or none and another of its items was refused."""
+
+    code = "refused_with_group"
+    title = "Refused with its group"
 
 
 class NotAnchored(Conflict):

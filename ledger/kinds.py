@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -87,6 +87,7 @@ class Admission:
     outbox: Outbox
     accreditations: AccreditationSource
     chain: ChainView
+    in_group: bool = False  # admitted all or none, with check_group run first
 
 
 class KindHandler(ABC):
@@ -95,7 +96,8 @@ class KindHandler(ABC):
     Attributes:
         label: the ``kind`` of its envelopes (``audit``).
         code: the number a batch of these records is anchored with on chain (``uint8``).
-        roles: registry roles whose keys may sign it.
+        roles: registry roles whose keys may sign it; None for a kind any key may sign,
+            whose rule names the one key that may (a worker acknowledging their own line).
         readers: who may read its envelopes and receipts.
         reader_roles: with ``Readers.PARTIES``, roles whose keys may read every record of
             the kind (e.g. accredited investigators), beside the record's own parties.
@@ -104,7 +106,7 @@ class KindHandler(ABC):
 
     label: ClassVar[str]
     code: ClassVar[int]
-    roles: ClassVar[frozenset[Role]]
+    roles: ClassVar[frozenset[Role] | None]
     readers: ClassVar[Readers] = Readers.PUBLIC
     reader_roles: ClassVar[frozenset[Role]] = frozenset()
     attachment: ClassVar[str | None] = None
@@ -133,6 +135,24 @@ class KindHandler(ABC):
     ) -> None:
         """What the admitted record writes beside its record row (same savepoint): views'
         rows, outbox entries. An error here refuses the record and undoes both."""
+
+    def check_group(  # noqa: B027
+        self, admission: Admission, members: Sequence[tuple[Envelope, Parsed]]
+    ) -> None:
+        """The kind's rule over a group admitted all or none (every member of this kind in
+        it), after every generic check of every member passed and before :meth:`check` of
+        each. Reads only.
+
+        Raises:
+            LedgerError: the whole group is refused.
+        """
+
+    def apply_many(
+        self, admission: Admission, members: Sequence[tuple[Envelope, Parsed, Any]]
+    ) -> None:
+        """The writes of a group's members (default: :meth:`apply` of each)."""
+        for envelope, parsed, checked in members:
+            self.apply(admission, envelope, parsed, checked)
 
     def on_refused(  # noqa: B027
         self, admission: Admission, envelope: Envelope, parsed: Parsed, error: LedgerError
@@ -197,7 +217,7 @@ class KindRegistry(Mapping[str, KindHandler]):
     def label_of(self, code: int) -> str | None:
         return next((h.label for h in self._handlers.values() if h.code == code), None)
 
-    def roles_of(self, label: str) -> frozenset[Role]:
+    def roles_of(self, label: str) -> frozenset[Role] | None:
         return self.handler(label).roles
 
     def receipt_rules(self) -> dict[str, KindRule]:
@@ -205,6 +225,6 @@ class KindRegistry(Mapping[str, KindHandler]):
         from .receipts import KindRule
 
         return {
-            label: KindRule(h.code, frozenset(int(r) for r in h.roles))
+            label: KindRule(h.code, frozenset(int(r) for r in h.roles or ()))
             for label, h in self._handlers.items()
         }

@@ -206,9 +206,14 @@ class Ledger:
         return result
 
     def submit_many(
-        self, items: Sequence[Submission | Any], *, now: datetime | None = None
+        self,
+        items: Sequence[Submission | Any],
+        *,
+        now: datetime | None = None,
+        atomic: bool = False,
     ) -> list[Accepted | LedgerError]:
-        """Admit every envelope on its own; store the accepted ones with one commit.
+        """Admit every envelope on its own (or, ``atomic``, all or none, as a payroll run is);
+        store the accepted ones with one commit.
 
         Returns, position by position, the accepted record or the error that refused it.
         """
@@ -218,7 +223,7 @@ class Ledger:
         )
         now = now or utcnow()
         with session_scope(self.engine) as session:
-            return self.admitter.admit(session, submissions, now)
+            return self.admitter.admit(session, submissions, now, atomic=atomic)
 
     # -- reading ------------------------------------------------------------------------
 

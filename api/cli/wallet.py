@@ -15,6 +15,7 @@ Opening with the duress PIN works like the PIN; only investigators can tell.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -23,7 +24,7 @@ from typing import Any
 
 import typer
 
-from .common import fail
+from .common import api_url, fail, http_error
 
 app = typer.Typer(
     help="The worker's wallet: key, credential, presentations, QR.", no_args_is_help=True
@@ -271,3 +272,60 @@ def erase_document(
     except LedgerError as exc:
         fail(exc.detail)
     typer.echo("document secret erased")
+
+
+def _device_hash() -> str:
+    """This machine's acknowledgement device id, hashed: a random id kept in the per-user
+    data folder (unguessable, unlike a device label), so acknowledgements of several
+    workers from one device can be seen as such without naming the device."""
+    import hashlib
+    import secrets
+
+    folder = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local/share") / "ledger"
+    path = folder / "device-id"
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(16) + "\n")
+    identifier = path.read_text(encoding="utf-8").strip()
+    return "sha256:" + hashlib.sha256(b"lpl/ack-device/v1\x00" + identifier.encode()).hexdigest()
+
+
+@app.command("ack")
+def ack(
+    line: str = typer.Argument(..., metavar="LINE_ID", help="Your wage line's record id"),
+    disputed: bool = typer.Option(
+        False, "--disputed/--received", help="Dispute the line (default: received)"
+    ),
+    reason: list[str] = typer.Option(
+        [],
+        "--reason",
+        help="underpaid | hours-wrong | deduction-not-agreed | not-paid | paid-late | other "
+        "(with --disputed; repeat for several)",
+    ),
+    wallet: Path = WALLET_OPTION,
+    api: str | None = API,
+) -> None:
+    """Acknowledge (received) or dispute your own wage line, signed with your wallet key.
+    Your employer sees that a line was disputed, and the facility's figures count it, never
+    with your identity."""
+    import httpx
+
+    from ledger.envelope import sign_envelope
+
+    payload: dict[str, Any] = {
+        "schema": "wage-ack/v1",
+        "line": line.lower(),
+        "status": "disputed" if disputed else "received",
+        "device": _device_hash(),
+    }
+    if reason:
+        payload["reasons"] = reason
+    opened = _open(wallet)
+    envelope = sign_envelope("wage-ack", payload, opened.key)
+    response = httpx.post(api_url(api) + "/v1/wages/ack", json=envelope.to_dict(), timeout=60)
+    if response.status_code != 201:
+        http_error(response)
+    typer.echo(json.dumps(response.json(), indent=2))

@@ -1,0 +1,191 @@
+"""What the public and a line's parties see of wages.
+
+Public views give aggregates per pay period (lines, compliance rate, violations by rule,
+acknowledgement and dispute rates, recruitment fees found, repaid and outstanding) and never
+a single worker's figure or identity. A run's lines (record ids and verdicts) are for its
+employer and the facility's auditors; a line's figures are read through its record and
+receipt by its parties (:meth:`ledger.service.Ledger.authorize_read`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ledger.errors import NotFound
+from ledger.store.db import as_utc
+
+from .models import WageAckRow, WageLineRow, WageRunRow
+
+__all__ = [
+    "FacilityWages",
+    "PeriodWages",
+    "RunLine",
+    "RunView",
+    "facility_wages",
+    "latest_acks",
+    "run_view",
+]
+
+
+@dataclass(frozen=True)
+class PeriodWages:
+    period_start: date
+    period_end: date
+    run: str
+    currency: str
+    lines: int
+    compliant_lines: int
+    compliance_rate: float
+    violations_by_rule: dict[str, int]
+    acknowledged: int
+    disputed: int
+    acknowledgement_rate: float
+    dispute_rate: float
+    disputes_by_reason: dict[str, int]
+    recruitment_fees_deducted: Decimal
+    fees_found: Decimal
+    fees_repaid: Decimal
+    fees_outstanding: Decimal
+    corrects: str | None
+
+
+@dataclass(frozen=True)
+class FacilityWages:
+    facility: str
+    periods: list[PeriodWages] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunLine:
+    id: str
+    line: int
+    compliant: bool
+    violations: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RunView:
+    run: str
+    facility: str
+    country: str
+    period_start: date
+    period_end: date
+    currency: str
+    lines: int
+    employer: str
+    corrects: str | None
+    corrected_by: str | None
+    rules_version: str
+    received_at: datetime
+    summary: PeriodWages
+    line_results: list[RunLine] | None  # for the employer and the facility's auditors only
+
+
+def latest_acks(session: Session, line_ids: list[str]) -> dict[str, WageAckRow]:
+    """The latest acknowledgement of each line (by the worker's signing time)."""
+    latest: dict[str, WageAckRow] = {}
+    for start in range(0, len(line_ids), 500):
+        chunk = line_ids[start : start + 500]
+        for ack in session.exec(
+            select(WageAckRow)
+            .where(col(WageAckRow.line_record_id).in_(chunk))
+            .order_by(col(WageAckRow.signed_at), col(WageAckRow.received_at))
+        ).all():
+            latest[ack.line_record_id] = ack  # ordered: the last one wins
+    return latest
+
+
+def _summary(session: Session, run: WageRunRow, rows: list[WageLineRow]) -> PeriodWages:
+    acks = latest_acks(session, [r.record_id for r in rows])
+    by_rule: Counter[str] = Counter()
+    for row in rows:
+        by_rule.update({v["rule"] for v in json.loads(row.violations)})
+    disputed = [a for a in acks.values() if a.status == "disputed"]
+    reasons: Counter[str] = Counter()
+    for ack in disputed:
+        reasons.update(json.loads(ack.reasons))
+    found = sum((Decimal(r.fees_found) for r in rows if r.fees_found), Decimal(0))
+    repaid = sum((Decimal(r.fees_repaid) for r in rows if r.fees_repaid), Decimal(0))
+    deducted = sum((Decimal(r.recruitment_fee) for r in rows), Decimal(0))
+    total = len(rows)
+    compliant = sum(r.compliant for r in rows)
+    return PeriodWages(
+        period_start=run.period_start,
+        period_end=run.period_end,
+        run=run.run_id,
+        currency=run.currency,
+        lines=total,
+        compliant_lines=compliant,
+        compliance_rate=round(compliant / total, 4) if total else 0.0,
+        violations_by_rule=dict(sorted(by_rule.items())),
+        acknowledged=len(acks) - len(disputed),
+        disputed=len(disputed),
+        acknowledgement_rate=round((len(acks) - len(disputed)) / total, 4) if total else 0.0,
+        dispute_rate=round(len(disputed) / total, 4) if total else 0.0,
+        disputes_by_reason=dict(sorted(reasons.items())),
+        recruitment_fees_deducted=deducted,
+        fees_found=found + deducted,
+        fees_repaid=repaid,
+        fees_outstanding=max(found + deducted - repaid, Decimal(0)),
+        corrects=run.corrects,
+    )
+
+
+def facility_wages(session: Session, facility: str) -> FacilityWages:
+    """The facility's current runs (a corrected run gives way to its correction), newest
+    period first, each as aggregates."""
+    runs = session.exec(
+        select(WageRunRow)
+        .where(WageRunRow.facility == facility, col(WageRunRow.corrected_by).is_(None))
+        .order_by(col(WageRunRow.period_start).desc())
+    ).all()
+    lines: dict[str, list[WageLineRow]] = defaultdict(list)
+    if runs:
+        for row in session.exec(
+            select(WageLineRow).where(col(WageLineRow.run_id).in_([r.run_id for r in runs]))
+        ).all():
+            lines[row.run_id].append(row)
+    return FacilityWages(facility, [_summary(session, run, lines[run.run_id]) for run in runs])
+
+
+def run_view(session: Session, run_id: str, *, with_lines: bool) -> RunView:
+    """A run as a whole; its lines' verdicts only ``with_lines`` (the caller authorises).
+
+    Raises:
+        NotFound: no such run.
+    """
+    run = session.get(WageRunRow, run_id)
+    if run is None:
+        raise NotFound(f"no wage run {run_id}", what="wage run", key=run_id)
+    rows = list(
+        session.exec(
+            select(WageLineRow).where(WageLineRow.run_id == run_id).order_by(col(WageLineRow.line))
+        ).all()
+    )
+    return RunView(
+        run=run.run_id,
+        facility=run.facility,
+        country=run.country,
+        period_start=run.period_start,
+        period_end=run.period_end,
+        currency=run.currency,
+        lines=run.lines,
+        employer=run.employer,
+        corrects=run.corrects,
+        corrected_by=run.corrected_by,
+        rules_version=run.rules_version,
+        received_at=as_utc(run.received_at) or run.received_at,
+        summary=_summary(session, run, rows),
+        line_results=[
+            RunLine(r.record_id, r.line, r.compliant, json.loads(r.violations)) for r in rows
+        ]
+        if with_lines
+        else None,
+    )
