@@ -63,7 +63,12 @@ def parse_model(model: type[M], payload: Mapping[str, Any], *, prefix: str = "pa
     except ValidationError as exc:
         first = exc.errors()[0]
         path = ".".join([prefix, *(str(p) for p in first["loc"])])
-        raise SchemaViolation(f"{path}: {first['msg']}", field=path) from None
+        message = first["msg"]
+        if first["type"] == "is_instance_of" and first.get("ctx", {}).get("class") == "Decimal":
+            # An amount not converted from its decimal string (the schema's own pass did
+            # that for the well-formed ones): say what the JSON should hold.
+            message = 'must be a decimal string with at most 4 decimal places, e.g. "1500.00" (no sign, no exponent, no JSON number)'
+        raise SchemaViolation(f"{path}: {message}", field=path) from None
 
 
 _COUNTRIES = frozenset(country.alpha_2 for country in pycountry.countries)

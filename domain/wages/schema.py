@@ -12,11 +12,11 @@ commitment: never by a name or a document number.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import Field, Strict, model_validator
 
 from ..schema import CountryCode, DidKey, FacilityId, IsoDate, RecordRef, ShortText, StrictModel
 
@@ -41,28 +41,52 @@ __all__ = [
 _DECIMAL = re.compile(r"(0|[1-9][0-9]{0,11})(\.[0-9]{1,4})?")
 
 
-def _decimal(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    if not isinstance(value, str) or not _DECIMAL.fullmatch(value):
-        raise ValueError(
-            'must be a decimal string with at most 4 decimal places, e.g. "1500.00" '
-            "(no sign, no exponent, no JSON number)"
-        )
-    try:
+Money = Annotated[Decimal, Strict()]
+"""An amount: a decimal string in JSON (``"1500.00"``), a ``Decimal`` in memory. The strings of
+a line are turned into ``Decimal`` in one pass before validation (:func:`_amounts`: a
+function call per field would cost more than the line's signature check); anything else
+left in an amount's place (a JSON number, a malformed string) fails there, by its path."""
+Hours = Annotated[Decimal, Strict(), Field(le=7 * 24)]
+DECIMAL_FORM = (
+    'a decimal string with at most 4 decimal places, e.g. "1500.00" '
+    "(no sign, no exponent, no JSON number)"
+)
+
+
+def _amount(value: object) -> object:
+    """A well-formed decimal string as ``Decimal``; anything else unchanged (so that strict
+    validation refuses it at its own path)."""
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
         return Decimal(value)
-    except InvalidOperation:  # pragma: no cover - the pattern already refuses these
-        raise ValueError("is not a decimal number") from None
-
-
-def _hours(value: Decimal) -> Decimal:
-    if value > 7 * 24:
-        raise ValueError("is more hours than a week has")
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_decimal)]
-Hours = Annotated[Decimal, BeforeValidator(_decimal), AfterValidator(_hours)]
+def _map(value: Any, convert: Any) -> Any:
+    return convert(value) if isinstance(value, dict) else value
+
+
+def _amounts_of(members: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {k: (_amount(v) if k in names else v) for k, v in members.items()}
+
+
+def line_with_decimals(data: Any) -> Any:
+    """A copy of a ``wage/v1`` line (as parsed JSON) with its amounts and hours as
+    ``Decimal``; the input, an envelope's signed payload, is never changed."""
+    if not isinstance(data, dict):
+        return data
+    figures = ("ordinary", "overtime", "restDay")
+    line = _amounts_of(data, ("gross", "net", "feesRepaid", "feesFound"))
+    if "rates" in data:
+        line["rates"] = _map(data["rates"], lambda r: _amounts_of(r, figures))
+    if isinstance(data.get("weeks"), list):
+        line["weeks"] = [_map(w, lambda w: _amounts_of(w, figures)) for w in data["weeks"]]
+    if isinstance(data.get("deductions"), dict):
+        line["deductions"] = {
+            k: _map(d, lambda d: _amounts_of(d, ("amount",))) for k, d in data["deductions"].items()
+        }
+    return line
+
+
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]  # ISO 4217
 
 
@@ -194,6 +218,11 @@ class WageLinePayload(StrictModel):
     # (Employer Pays Principle): repaid now, and what the worker paid in all (as found).
     fees_repaid: Money | None = None
     fees_found: Money | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _decimals(cls, data: Any) -> Any:
+        return line_with_decimals(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> WageLinePayload:

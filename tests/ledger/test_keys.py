@@ -113,3 +113,20 @@ def test_key_file_wrong_passphrase_and_tampering(tmp_path: Path) -> None:
 def test_empty_passphrase_refused(tmp_path: Path) -> None:
     with pytest.raises(KeyFileError):
         save_key_file(tmp_path / "k.json", SigningKey.generate(), "", **FAST_KDF)
+
+
+@given(st.binary(min_size=1, max_size=64))
+def test_base58_decoding_matches_the_reference_library(data: bytes) -> None:
+    import base58
+
+    from ledger.keys import multibase_decode
+
+    assert multibase_decode("z" + base58.b58encode(data).decode()) == data
+
+
+def test_base58_refuses_characters_outside_the_alphabet() -> None:
+    from ledger.keys import multibase_decode
+
+    for bad in ("z0OIl", "z+abc", "z6Mk l"):
+        with pytest.raises(InvalidKey):
+            multibase_decode(bad)
