@@ -67,7 +67,10 @@ def parse_model(model: type[M], payload: Mapping[str, Any], *, prefix: str = "pa
         if first["type"] == "is_instance_of" and first.get("ctx", {}).get("class") == "Decimal":
             # An amount not converted from its decimal string (the schema's own pass did
             # that for the well-formed ones): say what the JSON should hold.
-            message = 'must be a decimal string with at most 4 decimal places, e.g. "1500.00" (no sign, no exponent, no JSON number)'
+            message = (
+                'must be a decimal string with at most 4 decimal places, e.g. "1500.00" '
+                "(no sign, no exponent, no JSON number)"
+            )
         raise SchemaViolation(f"{path}: {message}", field=path) from None
 
 

@@ -21,7 +21,7 @@ investigators), never a record.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,10 +36,10 @@ from .errors import (
     GroupRefused,
     LedgerError,
     NonceReplayed,
-    SchemaViolation,
 )
-from .kinds import Admission, ChainView, KindHandler, KindRegistry, Parsed
+from .kinds import Admission, ChainView, KindHandler, KindRegistry
 from .outbox import Outbox
+from .preparation import Prepared, Submission, prepare_one
 from .store.ingest import SessionAccreditations, existing_ids, insert_records, used_nonces
 from .types import RecordId
 
@@ -48,14 +48,6 @@ __all__ = ["Accepted", "AdmissionPolicy", "Admitter", "Submission"]
 log = logging.getLogger(__name__)
 
 _CHUNK = 256  # envelopes per duplicate / nonce lookup
-
-
-@dataclass(frozen=True)
-class Submission:
-    """An envelope as received, and what came beside it (e.g. a check-in's presentation)."""
-
-    envelope: Any
-    attachment: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,15 +64,6 @@ class AdmissionPolicy:
     max_age: timedelta = DEFAULT_MAX_AGE
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    position: int
-    envelope: Envelope
-    handler: KindHandler
-    parsed: Parsed
-    attachment: Mapping[str, Any] | None
-
-
 class Admitter:
     """Runs the pipeline (module docstring) over one database session."""
 
@@ -88,27 +71,6 @@ class Admitter:
         self.kinds = kinds
         self.chain = chain
         self.policy = policy
-
-    def prepare(self, position: int, item: Submission) -> _Prepared | LedgerError:
-        """Shape, schema and signature: everything that needs no database."""
-        try:
-            envelope = Envelope.from_dict(item.envelope)
-            handler = self.kinds.handler(envelope.kind)
-            if handler.attachment is not None and item.attachment is None:
-                raise SchemaViolation(
-                    f"a {handler.label} record comes with its {handler.attachment}",
-                    field=handler.attachment,
-                )
-            if handler.attachment is None and item.attachment is not None:
-                raise SchemaViolation(
-                    f"a {handler.label} record takes nothing beside its envelope",
-                    field="attachment",
-                )
-            parsed = handler.parse(envelope.payload)
-            envelope.verify_signature()
-        except LedgerError as exc:
-            return exc
-        return _Prepared(position, envelope, handler, parsed, item.attachment)
 
     def admit(
         self, session: Session, items: Sequence[Submission], now: datetime, *, atomic: bool = False
@@ -128,11 +90,12 @@ class Admitter:
         results: list[Accepted | LedgerError | None] = [None] * len(items)
         stored: set[str] = set()
         used: set[tuple[str, str]] = set()
-        bulk: list[_Prepared] = []
+        bulk: list[Prepared] = []
+        outcomes = [prepare_one(self.kinds, i, item) for i, item in enumerate(items)]
         for start in range(0, len(items), _CHUNK):
-            chunk: list[_Prepared] = []
+            chunk: list[Prepared] = []
             for position in range(start, min(start + _CHUNK, len(items))):
-                outcome = self.prepare(position, items[position])
+                outcome = outcomes[position]
                 if isinstance(outcome, LedgerError):
                     results[position] = outcome
                 else:
@@ -172,16 +135,16 @@ class Admitter:
         items that passed are refused with :class:`GroupRefused` naming the first refusal."""
         session = base.session
         errors: list[LedgerError | None] = [None] * len(items)
-        prepared: list[_Prepared] = []
-        for position, submission in enumerate(items):
-            outcome = self.prepare(position, submission)
+        prepared: list[Prepared] = []
+        for position, item in enumerate(items):
+            outcome = prepare_one(self.kinds, position, item)
             if isinstance(outcome, LedgerError):
                 errors[position] = outcome
             else:
                 prepared.append(outcome)
         stored = existing_ids(session, [p.envelope.record_id for p in prepared])
         used = used_nonces(session, [(p.envelope.signer, p.envelope.nonce) for p in prepared])
-        passed: list[_Prepared] = []
+        passed: list[Prepared] = []
         for candidate in prepared:
             envelope = candidate.envelope
             error = self._generic(envelope, candidate.handler, stored, used, base, now)
@@ -220,7 +183,7 @@ class Admitter:
         return [error if error is not None else group for error in errors]
 
     def _store_group(
-        self, base: Admission, items: list[_Prepared], checked: dict[int, Any]
+        self, base: Admission, items: list[Prepared], checked: dict[int, Any]
     ) -> LedgerError | None:
         """Every record row and every kind's writes, in one savepoint; None when stored."""
         session = base.session
@@ -272,7 +235,7 @@ class Admitter:
             return exc
         return None
 
-    def _rule(self, admission: Admission, prepared: _Prepared) -> tuple[LedgerError | None, Any]:
+    def _rule(self, admission: Admission, prepared: Prepared) -> tuple[LedgerError | None, Any]:
         try:
             checked = prepared.handler.check(admission, prepared.envelope, prepared.parsed)
         except LedgerError as exc:
@@ -281,7 +244,7 @@ class Admitter:
         return None, checked
 
     def _store_one(
-        self, admission: Admission, prepared: _Prepared, checked: Any
+        self, admission: Admission, prepared: Prepared, checked: Any
     ) -> LedgerError | None:
         """The record row and the kind's writes, in one savepoint."""
         session = admission.session
@@ -310,7 +273,7 @@ class Admitter:
         return error
 
     @staticmethod
-    def _refused(admission: Admission, prepared: _Prepared, error: LedgerError) -> None:
+    def _refused(admission: Admission, prepared: Prepared, error: LedgerError) -> None:
         """The kind's audit trail of a refused, authenticated attempt (its own savepoint)."""
         session = admission.session
         try:
@@ -321,13 +284,13 @@ class Admitter:
             log.info("no audit trail for refused %s: %s", prepared.envelope.record_id, exc)
 
 
-def _by_kind(items: Sequence[_Prepared]) -> list[tuple[KindHandler, list[_Prepared]]]:
-    groups: dict[str, tuple[KindHandler, list[_Prepared]]] = {}
+def _by_kind(items: Sequence[Prepared]) -> list[tuple[KindHandler, list[Prepared]]]:
+    groups: dict[str, tuple[KindHandler, list[Prepared]]] = {}
     for item in items:
         groups.setdefault(item.handler.label, (item.handler, []))[1].append(item)
     return list(groups.values())
 
 
-def _accepted(prepared: _Prepared) -> Accepted:
+def _accepted(prepared: Prepared) -> Accepted:
     envelope = prepared.envelope
     return Accepted(envelope.record_id, "0x" + envelope.leaf.hex(), "pending", envelope.kind)

@@ -56,11 +56,14 @@ class Readers(StrEnum):
 
 @dataclass(frozen=True)
 class Parsed:
-    """A payload after its kind's schema: the typed value and the subject it is filed under
-    (the id records are looked up by, e.g. the facility of an audit)."""
+    """A payload after its kind's schema: the typed value, the subject it is filed under
+    (the id records are looked up by, e.g. the facility of an audit), and whatever else the
+    kind works out from the payload alone (e.g. a wage line's compliance verdict: computed
+    here, it is spread over the admission workers with the signature checks)."""
 
     value: Any
     subject: str | None = None
+    derived: Any = None
 
 
 class ChainView(Protocol):

@@ -83,7 +83,8 @@ class WageLineHandler(KindHandler):
 
     def parse(self, payload: Mapping[str, Any]) -> Parsed:
         line = parse_model(WageLinePayload, payload)
-        return Parsed(line, subject=line.run.facility)
+        # The engine's verdict needs nothing but the line: worked out with the schema.
+        return Parsed(line, subject=line.run.facility, derived=check_line(line, self.rules))
 
     def check_group(self, admission: Admission, members: Sequence[tuple[Envelope, Parsed]]) -> None:
         lines: list[WageLinePayload] = [parsed.value for _, parsed in members]
@@ -140,7 +141,8 @@ class WageLineHandler(KindHandler):
             raise SchemaViolation(
                 "a wage line comes with its run (POST /v1/wages)", field="payload.run"
             )
-        return check_line(parsed.value, self.rules)
+        verdict: list[Violation] = parsed.derived
+        return verdict
 
     def apply_many(
         self, admission: Admission, members: Sequence[tuple[Envelope, Parsed, Any]]

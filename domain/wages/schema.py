@@ -47,10 +47,6 @@ a line are turned into ``Decimal`` in one pass before validation (:func:`_amount
 function call per field would cost more than the line's signature check); anything else
 left in an amount's place (a JSON number, a malformed string) fails there, by its path."""
 Hours = Annotated[Decimal, Strict(), Field(le=7 * 24)]
-DECIMAL_FORM = (
-    'a decimal string with at most 4 decimal places, e.g. "1500.00" '
-    "(no sign, no exponent, no JSON number)"
-)
 
 
 def _amount(value: object) -> object:
