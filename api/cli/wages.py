@@ -12,6 +12,7 @@ the file cannot be read as a pay run (every row and column problem is printed on
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,78 @@ def check(
             "caveats": [caveat.to_dict() for caveat in report.caveats],
         }
     )
+
+
+@app.command("submit")
+def submit(
+    file: Path = typer.Argument(..., metavar="FILE.csv", help="The payroll file (one pay run)."),
+    facility: str = typer.Option(..., "--facility", help="The facility the run is for."),
+    key: str = typer.Option(..., "--key", help="The employer's key file (accredited for it)."),
+    country: str = typer.Option(
+        ..., "--country", metavar="CC", help="ISO 3166-1 country, or a minimum-wage area."
+    ),
+    corrects: str | None = typer.Option(
+        None, "--corrects", metavar="RUN", help="The run (urn:uuid:...) this run corrects."
+    ),
+    api: str | None = typer.Option(None, "--api", help="API URL (default $LEDGER_API_URL)."),
+) -> None:
+    """Sign every line of FILE.csv with the employer's key (one record per worker line) and
+    submit the run, all or none; prints each line's record id and compliance verdict."""
+    import json
+
+    import httpx
+
+    from domain.wages.errors import PayrollInvalid
+    from domain.wages.payroll_csv import MAX_BYTES, read_payroll, to_lines
+    from ledger.envelope import sign_envelope
+    from ledger.errors import LedgerError
+
+    from .common import api_url, load_signing_key
+
+    try:
+        rows = read_payroll(_read(file, MAX_BYTES))
+        lines = to_lines(rows, facility=facility, country=country.strip().upper())
+    except PayrollInvalid as exc:
+        _payroll_errors(exc)
+    except LedgerError as exc:
+        fail(exc.detail)
+    signer = load_signing_key(key)
+    envelopes = []
+    with typer.progressbar(lines, label="signing lines", file=sys.stderr) as progress:
+        for line in progress:
+            payload = line.model_dump(mode="json", by_alias=True, exclude_none=True)
+            if corrects is not None:
+                payload["run"]["corrects"] = corrects
+            envelopes.append(sign_envelope("wage", payload, signer).to_dict())
+    typer.echo(f"submitting {len(envelopes)} lines ...", err=True)
+    try:
+        response = httpx.post(
+            api_url(api) + "/v1/wages", content=json.dumps({"lines": envelopes}),
+            headers={"Content-Type": "application/json"}, timeout=600,
+        )  # fmt: skip
+    except httpx.HTTPError as exc:
+        fail(f"cannot reach {api_url(api)}: {exc}", code=1)
+    if response.status_code != 201:
+        _refused_run(response, [row.row for row in rows])
+    body = response.json()
+    flagged = [line for line in body["lines"] if not line["compliant"]]
+    typer.echo(
+        f"run {body['run']}: {len(body['lines'])} lines admitted, {len(flagged)} with violations",
+        err=True,
+    )
+    print_json(body)
+
+
+def _refused_run(response: Any, file_rows: list[int]) -> None:
+    """Print the API's refusal with each refused line's file row; exit 1."""
+    try:
+        problem = response.json()
+    except ValueError:
+        fail(f"HTTP {response.status_code}: {response.text[:500]}", code=1)
+    typer.echo(f"error: HTTP {response.status_code} {problem.get('code')}: "
+               f"{problem.get('detail')}", err=True)  # fmt: skip
+    for error in problem.get("errors", []):
+        index = error.get("index")
+        row = file_rows[index] if isinstance(index, int) and index < len(file_rows) else "?"
+        typer.echo(f"  row {row}: {error.get('code')}: {error.get('detail')}", err=True)
+    raise typer.Exit(1)
