@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from domain.schema import FacilityId
 from ledger.store.records import RecordStatus
 from ledger.timeutil import format_optional, format_time
 
@@ -112,6 +113,35 @@ class SignerIn(ApiModel):
     valid_until: ContractTime | None = Field(default=None, description="with a time zone")
 
 
+RoleName = Literal["auditor", "issuer", "employer", "brand", "verifier", "investigator"]
+SCOPE_HEX = r"^0x[0-9a-f]{64}$"
+
+
+class ScopeIn(ApiModel):
+    """A scope to grant a signer in one of its roles: a facility (its scope is
+    ``keccak256("facility:" ++ id)``), or a raw bytes32 scope."""
+
+    role: RoleName
+    facility: FacilityId | None = Field(default=None, description="a facility id, e.g. fac-1")
+    scope: str | None = Field(default=None, pattern=SCOPE_HEX, description="0x + 64 hex")
+
+    @model_validator(mode="after")
+    def _one(self) -> ScopeIn:
+        if (self.facility is None) == (self.scope is None):
+            raise ValueError("give exactly one of facility or scope")
+        return self
+
+
+class ScopeOut(ApiModel):
+    scope: str = Field(description="0x + the bytes32 scope, as AttesterRegistry holds it")
+    facility: str | None = Field(
+        description="the facility id the scope is the hash of, when a grant through this "
+        "ledger named it (for display: verifiers use the hash)"
+    )
+    granted_at: str | None = Field(description="block time the latest grant holds from")
+    revoked_at: str | None = Field(description="block time it was revoked; null while held")
+
+
 class SignerOut(ApiModel):
     did: str
     role: str
@@ -119,6 +149,13 @@ class SignerOut(ApiModel):
     valid_until: str | None
     revoked_at: str | None
     suspended: bool
+    scopes: list[ScopeOut] = Field(default_factory=list)
+
+
+class ScopeResult(ApiModel):
+    did: str
+    role: str
+    scope: ScopeOut
 
 
 class RevokeResult(ApiModel):

@@ -9,10 +9,13 @@ import {IAttesterRegistry} from "./interfaces/IAttesterRegistry.sol";
  * @title AttesterRegistry
  * @author labour-provenance-ledger
  * @notice Accredits Ed25519 keys for roles, with validity windows, suspension and revocation,
- * and lists the accounts allowed to relay hashes to the chain (anchorers).
+ * scopes them (e.g. to facilities), and lists the accounts allowed to relay hashes to the
+ * chain (anchorers).
  * @dev The admin is an {Ownable2Step} owner: a new admin must accept before it takes over; an
  * anchorer can never become the admin, nor the admin an anchorer. Every write is idempotent and
- * emits its event only when something changed.
+ * emits its event only when something changed. A scope's grants are kept as a list of windows
+ * in grant order (block times never decrease), so {scopeAt} finds one by binary search; only
+ * the admin makes the list grow.
  */
 contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
     /// @inheritdoc IAttesterRegistry
@@ -30,6 +33,7 @@ contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
 
     mapping(bytes32 key => mapping(uint8 role => Accreditation)) private _accreditations;
     mapping(address account => bool) private _anchorers;
+    mapping(bytes32 key => mapping(uint8 role => mapping(bytes32 scope => ScopeWindow[]))) private _scopes;
 
     /**
      * @notice Deploys the registry with `initialAdmin` as its admin and `initialAnchorers` as
@@ -89,6 +93,29 @@ contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IAttesterRegistry
+    function grantScope(bytes32 key, uint8 role, bytes32 scope) external onlyOwner {
+        _liveAccreditation(key, role);
+        if (scope == bytes32(0)) revert AttesterRegistryZeroScope();
+        ScopeWindow[] storage windows = _scopes[key][role][scope];
+        if (windows.length != 0 && windows[windows.length - 1].revokedAt == 0) return;
+        uint64 at = uint64(block.timestamp);
+        windows.push(ScopeWindow({grantedAt: at, revokedAt: 0}));
+        emit ScopeGranted(key, role, scope, at);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function revokeScope(bytes32 key, uint8 role, bytes32 scope) external onlyOwner {
+        _requireValidRole(role);
+        ScopeWindow[] storage windows = _scopes[key][role][scope];
+        if (windows.length == 0) revert AttesterRegistryScopeNotGranted(key, role, scope);
+        ScopeWindow storage last = windows[windows.length - 1];
+        if (last.revokedAt != 0) return;
+        uint64 at = uint64(block.timestamp);
+        last.revokedAt = at;
+        emit ScopeRevoked(key, role, scope, at);
+    }
+
+    /// @inheritdoc IAttesterRegistry
     function addAnchorer(address account) external onlyOwner {
         _addAnchorer(account);
     }
@@ -120,6 +147,44 @@ contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IAttesterRegistry
+    function scopeOf(
+        bytes32 key,
+        uint8 role,
+        bytes32 scope
+    ) external view returns (uint64 grantedAt, uint64 revokedAt) {
+        _requireValidRole(role);
+        ScopeWindow[] storage windows = _scopes[key][role][scope];
+        if (windows.length == 0) return (0, 0);
+        ScopeWindow memory last = windows[windows.length - 1];
+        return (last.grantedAt, last.revokedAt);
+    }
+
+    /// @inheritdoc IAttesterRegistry
+    function scopeAt(
+        bytes32 key,
+        uint8 role,
+        bytes32 scope,
+        uint64 at
+    ) external view returns (uint64 grantedAt, uint64 revokedAt) {
+        _requireValidRole(role);
+        ScopeWindow[] storage windows = _scopes[key][role][scope];
+        // The number of windows opened at or before `at` (grant times never decrease).
+        uint256 low = 0;
+        uint256 high = windows.length;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            if (windows[middle].grantedAt <= at) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        if (low == 0) return (0, 0);
+        ScopeWindow memory found = windows[low - 1];
+        return (found.grantedAt, found.revokedAt);
+    }
+
+    /// @inheritdoc IAttesterRegistry
     function isAnchorer(address account) external view returns (bool) {
         return _anchorers[account];
     }
@@ -131,7 +196,7 @@ contract AttesterRegistry is IAttesterRegistry, Ownable2Step {
 
     /// @inheritdoc IAttesterRegistry
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "2.1.0";
     }
 
     /**

@@ -3,7 +3,8 @@
     shape (envelope fields, a known kind, the kind's payload schema, attachment present)
     → signature
     → signer known, accredited for one of the kind's roles, not revoked or suspended,
-      both at ``created`` and at the server's receive time
+      both at ``created`` and at the server's receive time, and holding there the scope
+      the record names if its kind names one (:attr:`~ledger.kinds.KindHandler.scope`)
     → clock (``created`` within the skew window)
     → duplicate (the same envelope again) and nonce (another envelope reusing it)
     → the kind's own rule (reads only)
@@ -224,6 +225,7 @@ class Admitter:
                 now=now,
                 max_future_skew=self.policy.max_future_skew,
                 max_age=self.policy.max_age,
+                scope=handler.scope_of(envelope),
             )
             if envelope.record_id in stored:
                 raise DuplicateRecord(

@@ -7,8 +7,9 @@ we sign; ``z`` + base58btc is accepted too); ``signer`` is the author's did:key;
 
 :func:`verify_envelope` checks, in this order, and raises the error naming the failed check:
 signature → signer known → accredited for one of the kind's roles, not revoked, not
-suspended, both at ``created`` and at the server's receive time → ``created`` within the
-allowed clock skew → nonce not seen before. Which roles may sign a kind is the kind's
+suspended, both at ``created`` and at the server's receive time (and, when the kind names a
+scope for the record, holding that scope in that role at both moments) → ``created`` within
+the allowed clock skew → nonce not seen before. Which roles may sign a kind is the kind's
 handler's business (:mod:`ledger.kinds`); the envelope only requires a well-formed label.
 """
 
@@ -29,6 +30,7 @@ from .errors import (
     InvalidKey,
     NonceReplayed,
     NotAccredited,
+    NotInScope,
     SchemaViolation,
     SignerRevoked,
     SignerSuspended,
@@ -46,6 +48,7 @@ __all__ = [
     "AccreditationSource",
     "Envelope",
     "NonceLedger",
+    "ScopeGrant",
     "VerifiedEnvelope",
     "sign_envelope",
     "verify_envelope",
@@ -225,14 +228,28 @@ def sign_envelope(
 
 
 @dataclass(frozen=True)
+class ScopeGrant:
+    """The latest window of a scope an accreditation holds: from ``granted_at`` until
+    ``revoked_at`` (exclusive; None while it holds)."""
+
+    granted_at: datetime
+    revoked_at: datetime | None = None
+
+    def holds_at(self, moment: datetime) -> bool:
+        return self.granted_at <= moment and (self.revoked_at is None or moment < self.revoked_at)
+
+
+@dataclass(frozen=True)
 class Accreditation:
-    """One (key, role) accreditation as AttesterRegistry holds it."""
+    """One (key, role) accreditation as AttesterRegistry holds it, with the scopes granted
+    to the key in that role (bytes32 scope → its latest window)."""
 
     role: Role
     valid_from: datetime
     valid_until: datetime | None = None
     revoked_at: datetime | None = None
     suspended: bool = False
+    scopes: Mapping[bytes, ScopeGrant] = field(default_factory=dict, hash=False)
 
     def is_valid_at(self, moment: datetime) -> bool:
         if self.revoked_at is not None or self.suspended:
@@ -282,6 +299,7 @@ def verify_envelope(
     now: datetime | None = None,
     max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW,
     max_age: timedelta = DEFAULT_MAX_AGE,
+    scope: bytes | None = None,
 ) -> VerifiedEnvelope:
     """Run every check on an envelope; raise the first that fails (see module docstring).
 
@@ -289,10 +307,12 @@ def verify_envelope(
         roles: the registry roles allowed to sign the envelope's kind; None for a kind any
             key may sign, whose own rule says who (a worker's acknowledgement of their own
             wage line: workers are not accredited, the line names their key).
+        scope: the bytes32 scope the record names, which the signer must hold in the role
+            it signs under (None: the kind names none).
 
     Raises:
         SignatureError, UnknownSigner, SignerRevoked, SignerSuspended, NotAccredited,
-        ClockSkew, NonceReplayed
+        NotInScope, ClockSkew, NonceReplayed
     """
     key = envelope.verify_signature()
     created = envelope.created_at
@@ -300,7 +320,9 @@ def verify_envelope(
     role = (
         None
         if roles is None
-        else accredited_role(envelope, roles, accreditations.accreditations(key), created, now)
+        else accredited_role(
+            envelope, roles, accreditations.accreditations(key), created, now, scope=scope
+        )
     )
 
     skew = (created - now).total_seconds()
@@ -321,21 +343,29 @@ def accredited_role(
     known: Sequence[Accreditation],
     created: datetime,
     now: datetime,
+    *,
+    scope: bytes | None = None,
 ) -> Role:
     """The role under which the signer may sign ``envelope``: one of ``roles`` whose
     accreditation holds both when the envelope says it was signed and now, when it arrives
-    (a backdated ``created`` cannot outlive an expired, suspended or revoked key).
+    (a backdated ``created`` cannot outlive an expired, suspended or revoked key), and that,
+    when ``scope`` is given, holds that scope at both moments too.
 
     Raises:
-        UnknownSigner, SignerRevoked, SignerSuspended, NotAccredited
+        UnknownSigner, SignerRevoked, SignerSuspended, NotInScope, NotAccredited
     """
     if not known:
         raise UnknownSigner(f"{envelope.signer} is not in the attester registry")
     relevant = [a for a in known if a.role in roles]
-    for accreditation in relevant:
-        if accreditation.is_valid_at(created) and accreditation.is_valid_at(now):
+    valid = [a for a in relevant if a.is_valid_at(created) and a.is_valid_at(now)]
+    for accreditation in valid:
+        grant = None if scope is None else accreditation.scopes.get(scope)
+        if scope is None or (grant and grant.holds_at(created) and grant.holds_at(now)):
             return accreditation.role
     names = ", ".join(sorted(r.name.lower() for r in roles)) or "none"
+    if valid:
+        assert scope is not None
+        raise _not_in_scope(envelope, valid, scope, created, now)
     if any(a.revoked_at is not None for a in relevant):
         raise SignerRevoked(f"{envelope.signer} was revoked as {names}", role=names)
     if any(a.suspended for a in relevant):
@@ -351,4 +381,31 @@ def accredited_role(
         f"{envelope.signer} is not accredited as {names} at {envelope.created}",
         role=names,
         at=envelope.created,
+    )
+
+
+def _not_in_scope(
+    envelope: Envelope,
+    valid: Sequence[Accreditation],
+    scope: bytes,
+    created: datetime,
+    now: datetime,
+) -> NotInScope:
+    """Why no accreditation that holds also holds ``scope`` (the first role's reason)."""
+    scope_hex = "0x" + scope.hex()
+    role = valid[0].role.name.lower()
+    grant = valid[0].scopes.get(scope)
+    if grant is None:
+        why = "was never granted it"
+    elif grant.revoked_at is not None and grant.revoked_at <= max(created, now):
+        why = f"lost it at {format_time(grant.revoked_at)}"
+    elif created < grant.granted_at:
+        why = f"was granted it at {format_time(grant.granted_at)}, after {envelope.created}"
+    else:  # the chain's clock ahead of ours: granted after the server's now
+        why = f"was granted it at {format_time(grant.granted_at)}, after {format_time(now)}"
+    return NotInScope(
+        f"{envelope.signer} is accredited as {role} but not for scope {scope_hex} "
+        f"this record names: it {why}",
+        role=role,
+        scope=scope_hex,
     )

@@ -18,6 +18,8 @@ branches from these bases.
     │   ├── SignatureError            bad_signature
     │   ├── UnknownSigner             unknown_signer
     │   ├── NotAccredited             not_accredited      (.role, .at)
+    │   │   └── NotInScope            not_in_scope        (.role, .scope) accredited, not for
+    │   │                                                 the scope the record names
     │   ├── SignerRevoked             signer_revoked
     │   ├── SignerSuspended           signer_suspended
     │   ├── NonceReplayed             nonce_replayed
@@ -68,6 +70,7 @@ __all__ = [
     "NotAccredited",
     "NotAnchored",
     "NotFound",
+    "NotInScope",
     "RateLimited",
     "ReceiptInvalid",
     "RpcRequestError",
@@ -189,6 +192,20 @@ class NotAccredited(VerificationError):
     code = "not_accredited"
     title = "Signer not accredited"
     check = "signer_accredited"
+
+
+class NotInScope(NotAccredited):
+    """The signer is accredited in the role, but does not hold the scope the record names
+    (e.g. an employer's wage line for a facility it is not scoped to), at ``created`` or
+    now. ``scope`` is the 0x hex of the bytes32 scope."""
+
+    code = "not_in_scope"
+    title = "Signer not accredited for this scope"
+
+    def __init__(self, detail: str, *, role: str, scope: str, **data: Any) -> None:
+        super().__init__(detail, role=role, scope=scope, **data)
+        self.role = role
+        self.scope = scope
 
 
 class SignerRevoked(VerificationError):

@@ -27,6 +27,8 @@ from sqlmodel import Session
 
 from .errors import LedgerError, SchemaViolation
 from .roles import Role
+from .scopes import SCOPE_PATH, scope_named
+from .types import Scope
 
 if TYPE_CHECKING:
     from .envelope import AccreditationSource, Envelope
@@ -105,6 +107,10 @@ class KindHandler(ABC):
         reader_roles: with ``Readers.PARTIES``, roles whose keys may read every record of
             the kind (e.g. accredited investigators), beside the record's own parties.
         attachment: the name of a body part that must come with the envelope, or None.
+        scope: the dotted payload path (``run.facility``) of the facility whose scope
+            (:func:`~ledger.chain.contracts.facility_scope`) the signer must hold in the
+            role it signs under, at ``created`` and now; None for a kind without scopes.
+            Receipts' verifiers read the same path (:meth:`KindRegistry.receipt_rules`).
     """
 
     label: ClassVar[str]
@@ -113,6 +119,7 @@ class KindHandler(ABC):
     readers: ClassVar[Readers] = Readers.PUBLIC
     reader_roles: ClassVar[frozenset[Role]] = frozenset()
     attachment: ClassVar[str | None] = None
+    scope: ClassVar[str | None] = None
 
     @abstractmethod
     def parse(self, payload: Mapping[str, Any]) -> Parsed:
@@ -121,6 +128,20 @@ class KindHandler(ABC):
         Raises:
             SchemaViolation: naming the field (``payload.<path>``).
         """
+
+    def scope_of(self, envelope: Envelope) -> Scope | None:
+        """The scope the signer of ``envelope`` must hold, from the path :attr:`scope`
+        names (not meant to be overridden: receipts' verifiers only know the path).
+
+        Raises:
+            SchemaViolation: the payload names no facility there.
+        """
+        if self.scope is None:
+            return None
+        try:
+            return scope_named(envelope.payload, self.scope)
+        except ValueError as exc:
+            raise SchemaViolation(str(exc), field=f"payload.{self.scope}") from None
 
     def check(self, admission: Admission, envelope: Envelope, parsed: Parsed) -> Any:
         """The kind's own rule, after every generic check passed. Reads only.
@@ -186,6 +207,8 @@ class KindRegistry(Mapping[str, KindHandler]):
                 raise ValueError(f"kind label {handler.label!r} is not {KIND_LABEL.pattern}")
             if not 0 < handler.code < 256:
                 raise ValueError(f"kind {handler.label}: code {handler.code} is not a uint8")
+            if handler.scope is not None and not SCOPE_PATH.fullmatch(handler.scope):
+                raise ValueError(f"kind {handler.label}: scope {handler.scope!r} is not a path")
             if handler.label in by_label or handler.code in codes:
                 raise ValueError(f"kind {handler.label} (code {handler.code}) registered twice")
             by_label[handler.label] = handler
@@ -224,10 +247,13 @@ class KindRegistry(Mapping[str, KindHandler]):
         return self.handler(label).roles
 
     def receipt_rules(self) -> dict[str, KindRule]:
-        """What a receipt verifier needs of each kind: its number on chain, its roles."""
+        """What a receipt verifier needs of each kind: its number on chain, its roles, and
+        the payload path of the facility its signer must be scoped to."""
         from .receipts import KindRule
 
         return {
-            label: KindRule(h.code, frozenset(int(r) for r in h.roles or ()))
+            label: KindRule(
+                h.code, None if h.roles is None else frozenset(int(r) for r in h.roles), h.scope
+            )
             for label, h in self._handlers.items()
         }

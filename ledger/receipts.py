@@ -31,13 +31,18 @@ The checks, in order (a receipt is valid only when every one holds):
     ``created`` (``validFrom <= created < validUntil``, or no end), that is not suspended
     now, and that was not revoked before the record was anchored (``revokedAt == 0`` or
     the anchor's block time ``< revokedAt``): a record anchored before a revocation stays
-    provable, one anchored at or after it does not.
+    provable, one anchored at or after it does not. For a kind whose rule names a
+    ``scope`` (the payload path of a facility id), that role must moreover hold the
+    facility's scope (:func:`~ledger.chain.contracts.facility_scope`) then:
+    ``AttesterRegistry.scopeAt(key, role, scope, created)`` returns a window granted at or
+    before ``created`` and, if revoked, revoked after both ``created`` and the anchoring.
 ``kind``
     the on-chain batch kind, the envelope's kind and the receipt's kind agree.
 ``anchored_at``
     the receipt's ``anchoredAt`` is the anchor's block time.
 
-Which roles may sign which kind comes in as a table (:class:`KindRule` by kind label): the
+Which roles may sign which kind (and where a scoped kind names its facility) comes in as a
+table (:class:`KindRule` by kind label): the
 core knows no kind by name; :meth:`ledger.kinds.KindRegistry.receipt_rules` builds the table
 from the application's kinds (``domain.kind_registry()``).
 """
@@ -52,12 +57,20 @@ from datetime import datetime
 from typing import Any, Final, NoReturn, Protocol
 
 from .chain.client import ChainClient
-from .chain.contracts import AnchorContract, OnChainAccreditation, OnChainAnchor, RegistryContract
+from .chain.contracts import (
+    AnchorContract,
+    OnChainAccreditation,
+    OnChainAnchor,
+    RegistryContract,
+    ScopeWindow,
+)
 from .chain.deployment import Deployment
 from .envelope import Envelope
 from .errors import LedgerError, ReceiptInvalid
 from .keys import VerifyKey
+from .kinds import KIND_LABEL
 from .merkle import process_proof
+from .scopes import SCOPE_PATH, scope_named
 from .timeutil import format_time, parse_time
 from .types import Address
 
@@ -71,6 +84,8 @@ __all__ = [
     "ReceiptReport",
     "RpcReceiptChain",
     "check_receipt",
+    "kind_rules_from_json",
+    "kind_rules_to_json",
     "unreadable_receipt",
     "verify_receipt",
 ]
@@ -96,11 +111,58 @@ _MAX_SAFE_INTEGER = 2**53 - 1  # chain ids past this cannot be read exactly by J
 
 @dataclass(frozen=True)
 class KindRule:
-    """What the chain calls a kind (``number``, the batch's ``kind``) and which
-    AttesterRegistry roles may sign it."""
+    """What the chain calls a kind (``number``, the batch's ``kind``), which
+    AttesterRegistry roles may sign it, and, for a scoped kind, the dotted payload path of
+    the facility id whose scope the signer must hold (``"run.facility"``)."""
 
     number: int
-    roles: frozenset[int]
+    # None: no registry role signs it, the key the record itself answers to does (a worker
+    # acknowledging their own wage line); the ledger checked that key against the record
+    # it acknowledges, and there is no accreditation on chain to check.
+    roles: frozenset[int] | None
+    scope: str | None = None
+
+
+def kind_rules_to_json(rules: Mapping[str, KindRule]) -> dict[str, Any]:
+    """A kind table as JSON: ``{label: {"number", "roles", "scope"?}}`` (what the JS
+    verifier's ``--kinds`` prints and ``--kind-table`` reads)."""
+    return {
+        label: {"number": r.number, "roles": None if r.roles is None else sorted(r.roles)}
+        | ({} if r.scope is None else {"scope": r.scope})
+        for label, r in rules.items()
+    }
+
+
+def kind_rules_from_json(data: object) -> dict[str, KindRule]:
+    """Read a kind table written as :func:`kind_rules_to_json` writes it.
+
+    Raises:
+        ValueError: naming the first kind or field that is malformed.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError("a kind table is a JSON object")
+    if len(data) > 255:
+        raise ValueError("a kind table has at most 255 kinds")
+    rules: dict[str, KindRule] = {}
+    for label, entry in data.items():
+        if not isinstance(label, str) or not KIND_LABEL.fullmatch(label):
+            raise ValueError(f"kind {label!r} is not a kind label")
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"kind {label}: an entry is a JSON object")
+        extra = sorted(set(entry) - {"number", "roles", "scope"})
+        if extra:
+            raise ValueError(f"kind {label}: unknown field {extra[0]!r}")
+        number, roles, scope = entry.get("number"), entry.get("roles"), entry.get("scope")
+        if type(number) is not int or not 1 <= number <= 255:
+            raise ValueError(f"kind {label}: number must be an integer 1-255")
+        if roles is not None and (
+            not isinstance(roles, list) or not all(type(r) is int and 1 <= r <= 6 for r in roles)
+        ):
+            raise ValueError(f"kind {label}: roles must be a list of roles 1-6, or null")
+        if scope is not None and (not isinstance(scope, str) or not SCOPE_PATH.fullmatch(scope)):
+            raise ValueError(f"kind {label}: scope must be a dotted payload path")
+        rules[label] = KindRule(number, None if roles is None else frozenset(roles), scope)
+    return rules
 
 
 @dataclass(frozen=True)
@@ -147,6 +209,10 @@ class ReceiptChain(Protocol):
         self, registry: Address, key: VerifyKey, role: int
     ) -> OnChainAccreditation: ...
 
+    def scope_at(
+        self, registry: Address, key: VerifyKey, role: int, scope: bytes, at: datetime
+    ) -> ScopeWindow: ...
+
 
 class RpcReceiptChain:
     """:class:`ReceiptChain` over a :class:`ChainClient` (``eth_call`` through the wrappers
@@ -169,6 +235,11 @@ class RpcReceiptChain:
 
     def accreditation(self, registry: Address, key: VerifyKey, role: int) -> OnChainAccreditation:
         return RegistryContract(self.client, registry).accreditation(key, role)
+
+    def scope_at(
+        self, registry: Address, key: VerifyKey, role: int, scope: bytes, at: datetime
+    ) -> ScopeWindow:
+        return RegistryContract(self.client, registry).scope_at(key, role, scope, at)
 
 
 @dataclass(frozen=True)
@@ -384,8 +455,21 @@ def _check_signer(
     rule: KindRule | None,
     anchor: OnChainAnchor,
 ) -> None:
+    if rule is not None and rule.roles is None:
+        run.passed(
+            "signer_accredited",
+            f"{envelope.kind} records are signed by the key they answer to (no registry role): "
+            "nothing to check on chain",
+        )
+        return
     if rule is None or not rule.roles:
         run.fail("signer_accredited", f"no registry role may sign {envelope.kind!r} records")
+    scope: bytes | None = None
+    if rule.scope is not None:
+        try:
+            scope = scope_named(envelope.payload, rule.scope)
+        except ValueError as exc:
+            run.fail("signer_accredited", f"{envelope.kind} records are scoped: {exc}")
     try:
         registry = chain.registry_of(anchor_address)
     except LedgerError as exc:
@@ -395,21 +479,46 @@ def _check_signer(
     for role in sorted(rule.roles):
         try:
             held = chain.accreditation(registry, envelope.key, role)
+            problem = _accreditation_problem(held, envelope.created_at, anchor.anchored_at)
+            if problem is None and scope is not None:
+                window = chain.scope_at(registry, envelope.key, role, scope, envelope.created_at)
+                problem = _scope_problem(window, scope, envelope.created_at, anchor.anchored_at)
         except LedgerError as exc:
             run.fail("signer_accredited", f"could not ask registry {registry}: {exc.detail}")
-        problem = _accreditation_problem(held, envelope.created_at, anchor.anchored_at)
         if problem is None:
             until = "open-ended" if held.valid_until is None else format_time(held.valid_until)
             assert held.valid_from is not None
+            scoped = "" if scope is None else f"; holds scope 0x{scope.hex()}"
             run.passed(
                 "signer_accredited",
                 f"role {role} in registry {registry}, from {format_time(held.valid_from)} "
-                f"until {until}; not suspended, not revoked before anchoring",
+                f"until {until}; not suspended, not revoked before anchoring{scoped}",
             )
             return
         problems.append(f"role {role}: {problem}")
     run.fail("signer_accredited", f"{envelope.signer} in registry {registry}: "
              + "; ".join(problems))  # fmt: skip
+
+
+def _scope_problem(
+    window: ScopeWindow, scope: bytes, created: datetime, anchored_at: datetime
+) -> str | None:
+    """Why the scope window ``scopeAt(created)`` found does not cover a record created at
+    ``created`` and anchored at ``anchored_at``; None when it does."""
+    granted_at, revoked_at = window
+    name = f"scope 0x{scope.hex()}"
+    if granted_at is None:
+        return f"{name} not granted at or before created {format_time(created)}"
+    if revoked_at is not None and created >= revoked_at:
+        return (
+            f"{name} revoked at {format_time(revoked_at)}, not after created {format_time(created)}"
+        )
+    if revoked_at is not None and anchored_at >= revoked_at:
+        return (
+            f"{name} revoked at {format_time(revoked_at)}, "
+            f"not after the anchoring at {format_time(anchored_at)}"
+        )
+    return None
 
 
 def _accreditation_problem(

@@ -19,7 +19,7 @@ from .chain.contracts import RegistryContract, RegistryEvent
 from .errors import ChainUnavailable
 from .keys import VerifyKey
 from .store.db import session_scope
-from .store.models import SignerRow, SyncCursorRow
+from .store.models import SignerRow, SignerScopeRow, SyncCursorRow
 
 __all__ = ["RegistryMirror"]
 
@@ -29,7 +29,8 @@ _CURSOR = "attester_registry"
 
 
 class RegistryMirror:
-    """The registry's events applied to ``signers``, with a cursor in ``sync_cursors``."""
+    """The registry's events applied to ``signers`` and ``signer_scopes``, with a cursor in
+    ``sync_cursors``."""
 
     def __init__(self, engine: Engine, registry: RegistryContract, *, from_block: int = 0) -> None:
         self.engine = engine
@@ -104,6 +105,9 @@ class RegistryMirror:
 
 
 def _apply(session: Session, event: RegistryEvent) -> None:
+    if event.scope is not None:
+        _apply_scope(session, event)
+        return
     key_hex = "0x" + event.key.hex()
     row = session.get(SignerRow, (key_hex, event.role))
     if event.name == "KeyAccredited":
@@ -124,5 +128,23 @@ def _apply(session: Session, event: RegistryEvent) -> None:
         row.suspended = False
     elif event.name == "KeyRevoked":
         row.revoked_at = event.revoked_at
+    row.updated_block = event.block_number
+    session.add(row)
+
+
+def _apply_scope(session: Session, event: RegistryEvent) -> None:
+    """A grant opens a new window (the row holds the latest one), a revocation closes it."""
+    assert event.scope is not None
+    assert event.at is not None
+    key_hex, scope_hex = "0x" + event.key.hex(), "0x" + event.scope.hex()
+    row = session.get(SignerScopeRow, (key_hex, event.role, scope_hex))
+    if event.name == "ScopeGranted":
+        if row is None:
+            row = SignerScopeRow(key=key_hex, role=event.role, scope=scope_hex, granted_at=event.at)
+        row.granted_at, row.revoked_at = event.at, None
+    elif row is None:
+        return  # a revocation of a grant we never saw cannot change anything
+    else:
+        row.revoked_at = event.at
     row.updated_block = event.block_number
     session.add(row)

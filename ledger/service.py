@@ -19,12 +19,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from .admission import Accepted, AdmissionPolicy, Admitter, Submission
 from .anchoring import Anchorer, AnchoringPolicy
 from .chain.client import ChainClient
-from .chain.contracts import AnchorContract, CredentialStatusContract, RegistryContract
+from .chain.contracts import (
+    AnchorContract,
+    CredentialStatusContract,
+    RegistryContract,
+    facility_scope,
+)
 from .chain.deployment import ContractDeployment, Deployment, deploy_contracts, verify_deployment
 from .chain.safe import describe_account
 from .envelope import DEFAULT_MAX_AGE, DEFAULT_MAX_FUTURE_SKEW, Envelope
@@ -37,6 +43,7 @@ from .errors import (
     NotAnchored,
     NotAParty,
     NotFound,
+    SchemaViolation,
     Unauthorized,
 )
 from .keys import VerifyKey
@@ -48,7 +55,14 @@ from .roles import Role
 from .signed_request import audience_of
 from .store.db import as_utc, create_schema, make_engine, session_scope
 from .store.meta import kept_value
-from .store.models import BatchRow, BatchState, DeploymentRow, SignerRow
+from .store.models import (
+    BatchRow,
+    BatchState,
+    DeploymentRow,
+    ScopeLabelRow,
+    SignerRow,
+    SignerScopeRow,
+)
 from .store.records import (
     RecordStatus,
     StoreAccreditations,
@@ -442,11 +456,113 @@ class Ledger:
         self.sync_registry()
         return targets
 
+    def grant_scope(
+        self, did: str, role: Role, scope: bytes, *, facility: str | None = None
+    ) -> datetime:
+        """Grant a key ``scope`` in ``role`` on chain (as the registry admin), then mirror it;
+        returns when the grant holds from: the block time of the grant (or of the earlier one
+        still open). Records created before that are outside it, by the chain's clock, which
+        may run ahead of ours (the embedded EVM adds a second per block mined in a burst).
+        ``facility``, the id ``scope`` is the :func:`facility_scope` of, is kept locally to
+        show beside the hash (admission and verifiers never read it).
+
+        Raises:
+            InvalidKey; SchemaViolation (``scope`` not 32 nonzero bytes, or ``facility``
+            does not hash to it); AdminKeyMissing; NotFound (no accreditation in the role);
+            Conflict (the key is revoked in the role); ContractRevert; ChainError. Nothing
+            is sent on any of these but the last two.
+        """
+        key = VerifyKey.from_did(did)
+        _check_scope(scope)
+        if facility is not None:
+            if not isinstance(facility, str) or not 0 < len(facility) <= 256:
+                raise SchemaViolation("facility is an id of 1-256 characters", field="facility")
+            if facility_scope(facility) != scope:
+                raise SchemaViolation(
+                    f"scope is not the scope of facility {facility!r}", field="facility"
+                )
+        registry = self._admin_registry()
+        self.sync_registry()  # decide on the chain's state, not a mirror that may lag
+        with session_scope(self.engine) as session:
+            held = session.get(SignerRow, ("0x" + key.raw.hex(), int(role)))
+        if held is None:
+            raise NotFound(
+                f"{did} is not accredited as {role.name.lower()}", what="signer", key=did
+            )
+        if held.revoked_at is not None:
+            raise Conflict(f"{did} was revoked as {role.name.lower()}", key=did, action="scope")
+        registry.grant_scope(key, role, scope)
+        self.sync_registry()
+        if facility is not None:
+            self._label_scope(scope, facility)
+        granted_at, _ = registry.scope_of(key, role, scope)
+        if granted_at is None:  # a node behind the one that mined the grant
+            raise ChainError(f"the chain does not show the grant of scope 0x{scope.hex()} yet")
+        return granted_at
+
+    def revoke_scope(self, did: str, role: Role, scope: bytes) -> None:
+        """End a key's ``scope`` in ``role`` on chain (as the registry admin), then mirror it.
+        Records it signed within the scope and anchored before now stay provable.
+
+        Raises:
+            InvalidKey; SchemaViolation (``scope`` not 32 nonzero bytes); AdminKeyMissing;
+            NotFound (never granted); Conflict (revoked already); ContractRevert.
+        """
+        key = VerifyKey.from_did(did)
+        _check_scope(scope)
+        registry = self._admin_registry()
+        self.sync_registry()
+        scope_hex = "0x" + scope.hex()
+        with session_scope(self.engine) as session:
+            held = session.get(SignerScopeRow, ("0x" + key.raw.hex(), int(role), scope_hex))
+        name = role.name.lower()
+        if held is None:
+            raise NotFound(
+                f"{did} holds no scope {scope_hex} as {name}", what="scope", key=scope_hex
+            )
+        if held.revoked_at is not None:
+            raise Conflict(
+                f"{did}'s scope {scope_hex} as {name} is revoked already",
+                key=did,
+                action="revoke_scope",
+            )
+        registry.revoke_scope(key, role, scope)
+        self.sync_registry()
+
+    def _label_scope(self, scope: bytes, facility: str) -> None:
+        try:
+            with session_scope(self.engine) as session:
+                if session.get(ScopeLabelRow, "0x" + scope.hex()) is None:
+                    session.add(ScopeLabelRow(scope="0x" + scope.hex(), facility=facility))
+        except IntegrityError:
+            pass  # another process labelled it at the same time (the same id: it hashes to it)
+
     def signers(self) -> list[dict[str, Any]]:
+        """The registry mirror: every (key, role) with its window and its scopes (each with
+        the facility id it stands for, when a grant through this ledger named it)."""
         with session_scope(self.engine) as session:
             rows = session.exec(
                 select(SignerRow).order_by(col(SignerRow.did), col(SignerRow.role))
             ).all()
+            scopes: dict[tuple[str, int], list[dict[str, Any]]] = {}
+            found = session.exec(
+                select(SignerScopeRow, ScopeLabelRow.facility)
+                .join(
+                    ScopeLabelRow,
+                    col(ScopeLabelRow.scope) == col(SignerScopeRow.scope),
+                    isouter=True,
+                )
+                .order_by(col(SignerScopeRow.granted_at), col(SignerScopeRow.scope))
+            ).all()
+            for scope, facility in found:
+                scopes.setdefault((scope.key, scope.role), []).append(
+                    {
+                        "scope": scope.scope,
+                        "facility": facility,
+                        "grantedAt": format_optional(scope.granted_at),
+                        "revokedAt": format_optional(scope.revoked_at),
+                    }
+                )
             return [
                 {
                     "did": r.did,
@@ -455,6 +571,7 @@ class Ledger:
                     "validUntil": format_optional(r.valid_until),
                     "revokedAt": format_optional(r.revoked_at),
                     "suspended": r.suspended,
+                    "scopes": scopes.get((r.key, r.role), []),
                 }
                 for r in rows
             ]
@@ -562,6 +679,11 @@ def ensure_deployment(
         {n: c.address for n, c in deployment.contracts.items()},
     )
     return deployment
+
+
+def _check_scope(scope: bytes) -> None:
+    if not isinstance(scope, bytes) or len(scope) != 32 or not any(scope):
+        raise SchemaViolation("a scope is 32 bytes, not all zero", field="scope")
 
 
 def _addresses(deployment: Deployment) -> dict[str, str]:

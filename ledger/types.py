@@ -24,3 +24,6 @@ TxHash = NewType("TxHash", str)
 
 Address = NewType("Address", str)
 """Checksummed EVM address."""
+
+Scope = NewType("Scope", bytes)
+"""32-byte AttesterRegistry scope (a facility's: :func:`ledger.chain.contracts.facility_scope`)."""

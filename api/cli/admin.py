@@ -1,16 +1,19 @@
-"""``ledger admin``: accredit, suspend, reinstate and revoke signers through the API."""
+"""``ledger admin``: accredit, suspend, reinstate and revoke signers, and grant and revoke
+their facility scopes, through the API."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+from urllib.parse import quote
 
 import typer
 
 from .common import ADMIN_TOKEN_RULE, admin_client, fail, http_error, print_json
 
 app = typer.Typer(
-    help=f"Accredit, suspend, reinstate and revoke signer keys (needs the admin token). "
-    f"{ADMIN_TOKEN_RULE}",
+    help=f"Accredit, suspend, reinstate and revoke signer keys, and scope them to facilities "
+    f"(needs the admin token). {ADMIN_TOKEN_RULE}",
     no_args_is_help=True,
 )
 
@@ -25,15 +28,24 @@ API = typer.Option(
 )
 
 
+FACILITY = typer.Option(
+    None,
+    "--facility",
+    help="A facility id to scope the role to (repeat for several), e.g. for an employer who "
+    "signs wage lines for that facility only",
+)
+
+
 @app.command("accredit")
 def accredit(
     did: str = typer.Argument(..., help="The signer's did:key"),
     role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
     valid_from: datetime | None = typer.Option(None, "--valid-from"),
     valid_until: datetime | None = typer.Option(None, "--valid-until"),
+    facilities: list[str] | None = FACILITY,
     api: str | None = API,
 ) -> None:
-    """Accredit DID for ROLE in AttesterRegistry."""
+    """Accredit DID for ROLE in AttesterRegistry, then grant it each --facility's scope."""
     body: dict[str, object] = {"did": did, "role": role}
     if valid_from:
         body["validFrom"] = valid_from.isoformat()
@@ -41,10 +53,64 @@ def accredit(
         body["validUntil"] = valid_until.isoformat()
     with admin_client(api) as client:
         response = client.post("/v1/admin/signers", json=body)
+        if response.status_code != 201:
+            http_error(response)
+        for signer in response.json():
+            typer.echo(f"accredited {signer['did']} as {signer['role']} from {signer['validFrom']}")
+        for facility in facilities or []:
+            _grant(client, did, role, {"facility": facility}, after="accredited, but ")
+
+
+def _grant(client: Any, did: str, role: str, target: dict[str, str], *, after: str = "") -> None:
+    response = client.post(f"/v1/admin/signers/{did}/scopes", json={"role": role, **target})
     if response.status_code != 201:
+        if after:
+            typer.echo(f"{after}the scope {target} was not granted:", err=True)
         http_error(response)
-    for signer in response.json():
-        typer.echo(f"accredited {signer['did']} as {signer['role']} from {signer['validFrom']}")
+    _echo_scope("scoped", response.json())
+
+
+def _echo_scope(verb: str, result: dict[str, Any]) -> None:
+    scope = result["scope"]
+    name = scope["scope"]
+    if scope["facility"]:
+        name = f"facility {scope['facility']} ({name})"
+    since = f"from {scope['grantedAt']}"
+    if scope["revokedAt"]:
+        since = f"revoked at {scope['revokedAt']}"
+    typer.echo(f"{verb} {result['did']} as {result['role']} to {name}, {since}")
+
+
+@app.command("scope")
+def scope(
+    did: str = typer.Argument(..., help="The signer's did:key"),
+    role: str = typer.Option(..., "--role", help=" | ".join(ROLES)),
+    facilities: list[str] | None = FACILITY,
+    scopes: list[str] | None = typer.Option(
+        None, "--scope", help="A raw bytes32 scope (0x + 64 hex), instead of a facility"
+    ),
+    revoke: bool = typer.Option(False, "--revoke", help="Revoke the scope(s) instead"),
+    api: str | None = API,
+) -> None:
+    """Grant DID, accredited for ROLE, the scope of each --facility (or --scope); with
+    --revoke, end it. A scope holds from its grant's block time; records signed within it and
+    anchored before its revocation stay provable."""
+    if role not in ROLES:
+        fail(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
+    targets = [("facility", f) for f in facilities or []] + [("scope", s) for s in scopes or []]
+    if not targets:
+        fail("name at least one --facility or --scope")
+    with admin_client(api) as client:
+        for kind, value in targets:
+            if not revoke:
+                _grant(client, did, role, {kind: value})
+                continue
+            response = client.delete(
+                f"/v1/admin/signers/{did}/scopes/{quote(value, safe='')}", params={"role": role}
+            )
+            if response.status_code != 200:
+                http_error(response)
+            _echo_scope("unscoped", response.json())
 
 
 def _role_params(role: str | None) -> dict[str, str] | None:

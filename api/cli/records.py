@@ -79,17 +79,27 @@ def verify(
     repin: bool = typer.Option(
         False, "--repin", help="Forget the deployment pinned for this API and RPC; pin again"
     ),
+    kind_table: Path | None = typer.Option(
+        None,
+        "--kind-table",
+        exists=True,
+        dir_okay=False,
+        help="Which roles may sign which kind (and which kinds are scoped to a facility), as "
+        "JSON {label: {number, roles, scope?}}, instead of this ledger's own kinds",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON"),
 ) -> None:
     """Check a receipt with nothing but an RPC endpoint and a pinned deployment: signature,
     leaf, proof, chain, contract, that the root is anchored (and when) and that the signer
-    was accredited. Exit 0 only when every check holds, 1 naming the failed check."""
+    was accredited (and, for a scoped kind, scoped to the record's facility). Exit 0 only
+    when every check holds, 1 naming the failed check."""
     from domain import kind_registry
     from ledger.chain.client import ChainClient
     from ledger.receipts import RpcReceiptChain, check_receipt, unreadable_receipt
 
     if contract is not None and deployment is not None:
         fail("pass --contract or --deployment, not both")
+    kinds = kind_registry().receipt_rules() if kind_table is None else _read_kinds(kind_table)
     base = api_url(api)
     url = rpc or os.environ.get("LEDGER_RPC_URL") or f"{base}/rpc"
     client = ChainClient.reader(url)
@@ -102,7 +112,7 @@ def verify(
             receipt_data,
             pinned=pinned,
             chain=RpcReceiptChain(client),
-            kinds=kind_registry().receipt_rules(),
+            kinds=kinds,
         )
     )
     if as_json:
@@ -131,6 +141,23 @@ def verify(
 
 
 MAX_RECEIPT_BYTES = 8 * 1024 * 1024
+MAX_KIND_TABLE_BYTES = 64 * 1024
+
+
+def _read_kinds(file: Path) -> Any:
+    """The kind table in ``file``; bad usage (exit 2) when it is not one."""
+    from ledger.canonical import parse_json
+    from ledger.errors import LedgerError
+    from ledger.receipts import kind_rules_from_json
+
+    try:
+        if file.stat().st_size > MAX_KIND_TABLE_BYTES:
+            raise ValueError(f"larger than {MAX_KIND_TABLE_BYTES} bytes")
+        return kind_rules_from_json(parse_json(file.read_bytes()))
+    except LedgerError as exc:
+        fail(f"--kind-table {file}: {exc.detail}")
+    except (OSError, ValueError) as exc:
+        fail(f"--kind-table {file}: {exc}")
 
 
 def _read_receipt(file: Path) -> tuple[Any, str | None]:

@@ -11,6 +11,14 @@ pragma solidity 0.8.28;
  * else here; the admin and the anchorers are set at deployment, and no account is ever both.
  * @dev Roles are small integers: 1 auditor, 2 credential issuer, 3 employer, 4 brand,
  * 5 verifier, 6 investigator. Any other value reverts {AttesterRegistryInvalidRole}.
+ *
+ * Scopes narrow what an accredited key may sign in a role: a kind of record may require
+ * that its signer hold a scope the record names (an employer signs wage lines only for the
+ * facilities it is scoped to). A scope is an opaque `bytes32`; by convention a facility's is
+ * `keccak256(abi.encodePacked("facility:", facilityId))`, with `facilityId` the UTF-8 bytes
+ * of the facility id. Each grant opens a window `[grantedAt, revokedAt)` of block times; a
+ * revoked scope may be granted again, which opens a new window and keeps the old ones, so
+ * {scopeAt} can still tell whether a scope held at a past moment.
  */
 interface IAttesterRegistry {
     /**
@@ -26,6 +34,17 @@ interface IAttesterRegistry {
         uint64 revokedAt;
         // Temporarily barred; {IAttesterRegistry-reinstate} lifts it.
         bool suspended;
+    }
+
+    /**
+     * @notice One window in which a key held a scope in a role: from `grantedAt` until
+     * `revokedAt` (exclusive); fits in one storage slot.
+     */
+    struct ScopeWindow {
+        // Block time of the grant; never zero once set.
+        uint64 grantedAt;
+        // Block time of the revocation that closed the window; 0 while it is open.
+        uint64 revokedAt;
     }
 
     /// @notice The role is not one of the six defined roles.
@@ -59,6 +78,15 @@ interface IAttesterRegistry {
     /// @param role The role.
     error AttesterRegistryKeyRevoked(bytes32 key, uint8 role);
 
+    /// @notice The zero scope cannot be granted.
+    error AttesterRegistryZeroScope();
+
+    /// @notice The key has never been granted the scope in the role.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    /// @param scope The scope.
+    error AttesterRegistryScopeNotGranted(bytes32 key, uint8 role, bytes32 scope);
+
     /// @notice A key was accredited for a role, or its window changed.
     /// @param key The Ed25519 public key.
     /// @param role The role.
@@ -81,6 +109,20 @@ interface IAttesterRegistry {
     /// @param role The role.
     /// @param revokedAt The block time of the revocation.
     event KeyRevoked(bytes32 indexed key, uint8 indexed role, uint64 revokedAt);
+
+    /// @notice A key was granted a scope in a role: a new window opens at `at`.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    /// @param scope The scope (for a facility, `keccak256("facility:" ++ facilityId)`).
+    /// @param at The block time of the grant.
+    event ScopeGranted(bytes32 indexed key, uint8 indexed role, bytes32 indexed scope, uint64 at);
+
+    /// @notice A key's scope in a role was revoked: its open window closes at `at`.
+    /// @param key The Ed25519 public key.
+    /// @param role The role.
+    /// @param scope The scope.
+    /// @param at The block time of the revocation.
+    event ScopeRevoked(bytes32 indexed key, uint8 indexed role, bytes32 indexed scope, uint64 at);
 
     /// @notice An account may now relay roots and statuses to the chain.
     /// @param account The anchorer.
@@ -131,6 +173,34 @@ interface IAttesterRegistry {
     function revoke(bytes32 key, uint8 role) external;
 
     /**
+     * @notice Grants `key` the scope `scope` in `role` from now on: opens a window at the
+     * block time, unless one is open already. A scope revoked earlier may be granted again;
+     * the new window starts now (the time between the two is not covered). Admin only.
+     * @dev Emits {ScopeGranted} unless the scope is held already. Reverts
+     * {AttesterRegistryInvalidRole}, {AttesterRegistryZeroScope},
+     * {AttesterRegistryNotAccredited} for a key never accredited in the role, or
+     * {AttesterRegistryKeyRevoked} for a revoked one (a suspended key may be granted scopes).
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     * @param scope The scope; nonzero. A facility's is
+     * `keccak256(abi.encodePacked("facility:", facilityId))`.
+     */
+    function grantScope(bytes32 key, uint8 role, bytes32 scope) external;
+
+    /**
+     * @notice Revokes the scope `scope` of `key` in `role`: closes its open window at the
+     * block time. Records signed within the window and anchored before its end stay
+     * provable ({scopeAt}). Admin only.
+     * @dev Emits {ScopeRevoked} unless no window is open (the last revocation time is kept).
+     * Reverts {AttesterRegistryInvalidRole}, or {AttesterRegistryScopeNotGranted} for a
+     * scope never granted to the key in the role.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     * @param scope The scope.
+     */
+    function revokeScope(bytes32 key, uint8 role, bytes32 scope) external;
+
+    /**
      * @notice Lets `account` relay roots and statuses to the chain. Admin only.
      * @dev Emits {AnchorerAdded} unless already an anchorer. Reverts
      * {AttesterRegistryZeroAddress}, or {AttesterRegistryAdminCannotAnchor} for the admin.
@@ -166,8 +236,46 @@ interface IAttesterRegistry {
     function isAccredited(bytes32 key, uint8 role, uint64 at) external view returns (bool);
 
     /**
+     * @notice The latest window of the scope `scope` of `key` in `role`; all zero if never
+     * granted. The scope is held now when `grantedAt != 0 && revokedAt == 0`.
+     * @dev Reverts {AttesterRegistryInvalidRole}.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     * @param scope The scope.
+     * @return grantedAt Block time of the latest grant; 0 if never granted.
+     * @return revokedAt Block time of its revocation; 0 while held.
+     */
+    function scopeOf(
+        bytes32 key,
+        uint8 role,
+        bytes32 scope
+    ) external view returns (uint64 grantedAt, uint64 revokedAt);
+
+    /**
+     * @notice The window of the scope `scope` of `key` in `role` that was opened last at or
+     * before `at`; all zero if none was. The scope held at `at` when
+     * `grantedAt != 0 && (revokedAt == 0 || at < revokedAt)`; a record created at `at` and
+     * anchored at `anchoredAt` is within it when, moreover, `revokedAt == 0 ||
+     * anchoredAt < revokedAt`.
+     * @dev A binary search over the grants (O(log n)). Reverts {AttesterRegistryInvalidRole}.
+     * @param key The Ed25519 public key.
+     * @param role The role.
+     * @param scope The scope.
+     * @param at A unix time.
+     * @return grantedAt Block time of that grant; 0 if none at or before `at`.
+     * @return revokedAt Block time of its revocation; 0 if it is still open.
+     */
+    function scopeAt(
+        bytes32 key,
+        uint8 role,
+        bytes32 scope,
+        uint64 at
+    ) external view returns (uint64 grantedAt, uint64 revokedAt);
+
+    /**
      * @notice The admin: the only account that may accredit, suspend, reinstate and revoke keys,
-     * change the anchorers, and void an issuer's credentials in {ICredentialStatus}.
+     * grant and revoke their scopes, change the anchorers, and void an issuer's credentials in
+     * {ICredentialStatus}.
      * @return The admin's address (a Safe multisig in production).
      */
     function owner() external view returns (address);

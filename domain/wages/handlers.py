@@ -77,6 +77,8 @@ class WageLineHandler(KindHandler):
     code: ClassVar[int] = 2
     roles: ClassVar[frozenset[Role] | None] = frozenset({Role.EMPLOYER})
     readers: ClassVar[Readers] = Readers.PARTIES
+    # An employer signs only for a facility it is scoped to (AttesterRegistry scopes).
+    scope: ClassVar[str | None] = "run.facility"
 
     def __init__(self, rules: RuleSet | None = None) -> None:
         self.rules = rules or load_rules()  # the newest shipped version

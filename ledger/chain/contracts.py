@@ -7,6 +7,7 @@ wrapper over the registry admin's client (:meth:`ChainClient.with_account`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,8 +17,9 @@ from web3 import Web3
 from web3.contract import Contract
 
 from ..keys import VerifyKey
+from ..merkle import keccak
 from ..roles import Role
-from ..types import Address, BatchId, TxHash
+from ..types import Address, BatchId, Scope, TxHash
 from .client import ChainClient, PreparedTx, TxOutcome
 from .deployment import Deployment
 
@@ -30,9 +32,26 @@ __all__ = [
     "RegistryEvent",
     "StatusAction",
     "StatusEntry",
+    "facility_scope",
 ]
 
 StatusAction = Literal["suspend", "revoke", "reinstate"]
+
+
+FACILITY_SCOPE_PREFIX = b"facility:"
+
+
+def facility_scope(facility_id: str) -> Scope:
+    """The AttesterRegistry scope of a facility: ``keccak256("facility:" ++ facility_id)``
+    over the id's UTF-8 bytes (``abi.encodePacked("facility:", facilityId)`` in Solidity).
+    The chain only ever sees this hash; the id itself is public, so nothing is hidden by it.
+
+    Raises:
+        ValueError: the id is not a non-empty string.
+    """
+    if not isinstance(facility_id, str) or not facility_id:
+        raise ValueError("a facility id is a non-empty string")
+    return Scope(keccak(FACILITY_SCOPE_PREFIX + facility_id.encode("utf-8")))
 
 
 def _ts(seconds: int) -> datetime:
@@ -145,7 +164,8 @@ class OnChainAccreditation:
 class RegistryEvent:
     """One AttesterRegistry change, in chain order."""
 
-    name: str  # KeyAccredited | KeySuspended | KeyReinstated | KeyRevoked
+    # KeyAccredited | KeySuspended | KeyReinstated | KeyRevoked | ScopeGranted | ScopeRevoked
+    name: str
     key: bytes
     role: int
     block_number: int
@@ -153,12 +173,22 @@ class RegistryEvent:
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     revoked_at: datetime | None = None
+    scope: Scope | None = None  # ScopeGranted and ScopeRevoked
+    at: datetime | None = None  # ScopeGranted and ScopeRevoked: the block time
+
+
+ScopeWindow = tuple[datetime | None, datetime | None]
+"""``(granted_at, revoked_at)`` of a scope: ``(None, None)`` if never granted; ``revoked_at``
+None while it holds."""
 
 
 class RegistryContract(_Deployed):
     """AttesterRegistry."""
 
-    EVENTS = ("KeyAccredited", "KeySuspended", "KeyReinstated", "KeyRevoked")
+    EVENTS = (
+        "KeyAccredited", "KeySuspended", "KeyReinstated", "KeyRevoked",
+        "ScopeGranted", "ScopeRevoked",
+    )  # fmt: skip
 
     NAME = "AttesterRegistry"
 
@@ -178,6 +208,53 @@ class RegistryContract(_Deployed):
 
     def revoke(self, key: VerifyKey, role: Role) -> TxOutcome:
         return self.client.transact(self.contract.functions.revoke(key.raw, int(role)))
+
+    def grant_scope(self, key: VerifyKey, role: Role, scope: bytes) -> TxOutcome:
+        """Grant ``key`` the ``scope`` in ``role`` from the block time on (admin only).
+
+        Raises:
+            ValueError: ``scope`` is not 32 bytes.
+            ContractRevert: ``AttesterRegistryNotAccredited`` (never accredited in the role),
+                ``AttesterRegistryKeyRevoked``, ``AttesterRegistryZeroScope``, or
+                ``OwnableUnauthorizedAccount`` (this client is not the admin).
+        """
+        fn = self.contract.functions.grantScope(key.raw, int(role), _bytes32("scope", scope))
+        return self.client.transact(fn)
+
+    def revoke_scope(self, key: VerifyKey, role: Role, scope: bytes) -> TxOutcome:
+        """Close ``key``'s open window of ``scope`` in ``role`` at the block time (admin only).
+
+        Raises:
+            ValueError: ``scope`` is not 32 bytes.
+            ContractRevert: ``AttesterRegistryScopeNotGranted``, or
+                ``OwnableUnauthorizedAccount``.
+        """
+        fn = self.contract.functions.revokeScope(key.raw, int(role), _bytes32("scope", scope))
+        return self.client.transact(fn)
+
+    def scope_of(self, key: VerifyKey, role: Role | int, scope: bytes) -> ScopeWindow:
+        """The latest window of ``scope`` for ``key`` in ``role`` (one ``eth_call``).
+
+        Raises:
+            ValueError: ``scope`` is not 32 bytes.
+            ContractRevert: ``AttesterRegistryInvalidRole``.
+        """
+        fn = self.contract.functions.scopeOf(key.raw, int(role), _bytes32("scope", scope))
+        return _window(self.client.call(fn))
+
+    def scope_at(self, key: VerifyKey, role: Role | int, scope: bytes, at: datetime) -> ScopeWindow:
+        """The window of ``scope`` for ``key`` in ``role`` opened last at or before ``at``
+        (whole seconds; one ``eth_call``): the scope held at ``at`` when it was granted and
+        not revoked at or before ``at``.
+
+        Raises:
+            ValueError: ``scope`` is not 32 bytes.
+            ContractRevert: ``AttesterRegistryInvalidRole``.
+        """
+        # Whole seconds, clamped to uint64: before 1970 no scope was ever granted.
+        seconds = min(max(math.floor(at.timestamp()), 0), 2**64 - 1)
+        fn = self.contract.functions.scopeAt(key.raw, int(role), _bytes32("scope", scope), seconds)
+        return _window(self.client.call(fn))
 
     def add_anchorer(self, account: str) -> TxOutcome:
         return self.client.transact(self.contract.functions.addAnchorer(account))
@@ -226,9 +303,17 @@ class RegistryContract(_Deployed):
         return self.client._guard(fetch)
 
 
+def _window(found: Any) -> ScopeWindow:
+    granted_at, revoked_at = (int(v) for v in found)
+    return (_ts(granted_at) if granted_at else None, _ts(revoked_at) if revoked_at else None)
+
+
 def _registry_event(name: str, log: Any) -> RegistryEvent:
     args = log["args"]
     extra: dict[str, Any] = {}
+    if name in ("ScopeGranted", "ScopeRevoked"):
+        extra["scope"] = Scope(bytes(args["scope"]))
+        extra["at"] = _ts(int(args["at"]))
     if name == "KeyAccredited":
         extra["valid_from"] = _ts(int(args["validFrom"]))
         extra["valid_until"] = _ts(int(args["validUntil"])) if int(args["validUntil"]) else None

@@ -31,7 +31,7 @@ __all__ = [
 
 # The version() each contract this code speaks to reports; an older deployment has other ABIs.
 CONTRACT_VERSIONS = {
-    "AttesterRegistry": "2.0.0",
+    "AttesterRegistry": "2.1.0",
     "ProvenanceAnchor": "1.0.0",
     "CredentialStatus": "2.0.0",
 }

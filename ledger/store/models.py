@@ -20,7 +20,9 @@ __all__ = [
     "OutboxState",
     "RecordProofRow",
     "RecordRow",
+    "ScopeLabelRow",
     "SignerRow",
+    "SignerScopeRow",
     "SyncCursorRow",
     "UsedNonceRow",
 ]
@@ -103,6 +105,31 @@ class SignerRow(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=_utc_column())
     suspended: bool = False
     updated_block: int = Field(default=0, sa_column=_big(nullable=False))
+
+
+class SignerScopeRow(SQLModel, table=True):
+    """The latest window of each scope a key holds in a role, mirrored from AttesterRegistry's
+    ``ScopeGranted`` / ``ScopeRevoked`` events (earlier windows stay on chain: ``scopeAt``)."""
+
+    __tablename__ = "signer_scopes"
+
+    key: str = Field(primary_key=True, max_length=66)  # 0x + 32-byte Ed25519 key
+    role: int = Field(primary_key=True)
+    scope: str = Field(primary_key=True, max_length=66)  # 0x + 32-byte scope
+    granted_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    updated_block: int = Field(default=0, sa_column=_big(nullable=False))
+
+
+class ScopeLabelRow(SQLModel, table=True):
+    """What a scope hash stands for, for display only: the facility id whose
+    ``facility_scope`` it is, stored when a grant came through this ledger (checked to hash
+    to the scope). Admission and verifiers never read it."""
+
+    __tablename__ = "scope_labels"
+
+    scope: str = Field(primary_key=True, max_length=66)
+    facility: str = Field(max_length=256)
 
 
 class SyncCursorRow(SQLModel, table=True):

@@ -13,14 +13,22 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..envelope import Accreditation, Envelope
+from ..envelope import Accreditation, Envelope, ScopeGrant
 from ..errors import NonceReplayed, NotFound
 from ..keys import VerifyKey
 from ..roles import Role
 from ..timeutil import format_optional, utcnow
 from ..types import Did
 from .db import as_utc, session_scope
-from .models import BatchRow, BatchState, RecordProofRow, RecordRow, SignerRow, UsedNonceRow
+from .models import (
+    BatchRow,
+    BatchState,
+    RecordProofRow,
+    RecordRow,
+    SignerRow,
+    SignerScopeRow,
+    UsedNonceRow,
+)
 
 __all__ = [
     "RecordStatus",
@@ -171,12 +179,26 @@ class StoreAccreditations:
 
 
 def accreditations_of(session: Session, key: VerifyKey) -> list[Accreditation]:
-    """The mirrored accreditations of ``key`` (roles this code knows)."""
-    rows = session.exec(select(SignerRow).where(SignerRow.key == "0x" + key.raw.hex())).all()
-    return [_accreditation(row) for row in rows if row.role in Role._value2member_map_]
+    """The mirrored accreditations of ``key`` (roles this code knows), each with the scopes
+    the key holds in its role."""
+    key_hex = "0x" + key.raw.hex()
+    rows = session.exec(select(SignerRow).where(SignerRow.key == key_hex)).all()
+    if not rows:
+        return []
+    scopes: dict[int, dict[bytes, ScopeGrant]] = {}
+    for scope in session.exec(select(SignerScopeRow).where(SignerScopeRow.key == key_hex)).all():
+        granted_at = as_utc(scope.granted_at)
+        assert granted_at is not None
+        grant = ScopeGrant(granted_at, as_utc(scope.revoked_at))
+        scopes.setdefault(scope.role, {})[bytes.fromhex(scope.scope[2:])] = grant
+    return [
+        _accreditation(row, scopes.get(row.role, {}))
+        for row in rows
+        if row.role in Role._value2member_map_
+    ]
 
 
-def _accreditation(row: SignerRow) -> Accreditation:
+def _accreditation(row: SignerRow, scopes: dict[bytes, ScopeGrant]) -> Accreditation:
     valid_from = as_utc(row.valid_from)
     assert valid_from is not None
     return Accreditation(
@@ -185,4 +207,5 @@ def _accreditation(row: SignerRow) -> Accreditation:
         valid_until=as_utc(row.valid_until),
         revoked_at=as_utc(row.revoked_at),
         suspended=row.suspended,
+        scopes=scopes,
     )

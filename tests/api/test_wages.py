@@ -17,13 +17,13 @@ from ledger.service import Ledger
 from tests.api.conftest import signed_header
 from tests.api.state import changed, snapshot
 from tests.credentials.worker_support import accredited
-from tests.domain.wages.builders import FACILITY, ack, payroll, run_ref
+from tests.domain.wages.builders import FACILITY, ack, employer_of, payroll, run_ref
 from tests.ledger.helpers import signed_audit
 
 
 @pytest.fixture
 def employer(ledger: Ledger) -> SigningKey:
-    return accredited(ledger, Role.EMPLOYER)
+    return employer_of(ledger)
 
 
 @pytest.fixture
@@ -92,6 +92,7 @@ def test_violations_are_admitted_and_named(
         ("worker twice", "schema_violation"),
         ("two runs in one", "schema_violation"),
         ("not an employer", "not_accredited"),
+        ("employer of another facility", "not_in_scope"),
     ],
 )
 def test_a_refused_line_refuses_the_whole_run_and_stores_nothing(
@@ -112,6 +113,8 @@ def test_a_refused_line_refuses_the_whole_run_and_stores_nothing(
         lines = lines[:2] + payroll(employer, [dids[2]], run=run_ref(3))[:1]
     elif case == "not an employer":
         lines = payroll(accredited(ledger, Role.AUDITOR), dids)
+    elif case == "employer of another facility":
+        lines = payroll(employer_of(ledger, "fac-bd-dhaka-knit-01"), dids)
     before = snapshot(ledger)
     response = submit(client, lines)
     assert response.status_code in (401, 403, 409, 422), response.text

@@ -24,6 +24,9 @@ DID = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 ADMIN_COMMANDS = [
     ["admin", "signers"],
     ["admin", "accredit", DID, "--role", "auditor"],
+    ["admin", "accredit", DID, "--role", "employer", "--facility", "fac-1"],
+    ["admin", "scope", DID, "--role", "employer", "--facility", "fac-1"],
+    ["admin", "scope", DID, "--role", "employer", "--facility", "fac-1", "--revoke"],
     ["admin", "revoke", DID],
     ["anchor"],
 ]
@@ -154,7 +157,8 @@ def test_credential_commands_send_no_token(recorder: Recorder, elsewhere: Path) 
 
 
 def test_the_rule_is_in_the_help() -> None:
-    for command in (["admin", "--help"], ["anchor", "--help"], ["admin", "accredit", "--help"]):
+    for command in (["admin", "--help"], ["anchor", "--help"], ["admin", "accredit", "--help"],
+                    ["admin", "scope", "--help"]):  # fmt: skip
         text = " ".join(run(command).stdout.replace("│", " ").split())
         assert "only sent to LEDGER_API_URL" in text or "sent only to" in text, command
 

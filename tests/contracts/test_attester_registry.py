@@ -25,7 +25,7 @@ def accredited(registry, owner):
 
 
 def test_version(registry):
-    assert registry.version() == "2.0.0"
+    assert registry.version() == "2.1.0"
 
 
 def test_roles(registry):

@@ -55,3 +55,27 @@ def test_credential_status_relays_within_budget(status, anchorer, owner, issuer)
     assert gas["suspend"] <= FIRST_CHANGE_BUDGET
     assert gas["reinstate"] <= CHANGE_BUDGET
     assert gas["revokeIssuer"] <= REVOKE_ISSUER_BUDGET
+
+
+# AttesterRegistry scopes (measured on anvil: 74,505, 35,112 and 59,914 gas): a first grant
+# stores the list's length and one window (two fresh slots); a revocation updates that window;
+# a later grant appends a window (one fresh slot, the length updated).
+GRANT_SCOPE_BUDGET = 80_000
+REVOKE_SCOPE_BUDGET = 40_000
+REGRANT_SCOPE_BUDGET = 65_000
+EMPLOYER_KEY = b"\x33" * 32
+SCOPE = b"\x5c" * 32
+
+
+def test_scope_changes_within_budget(registry, owner, chain):
+    registry.accredit(EMPLOYER_KEY, 3, chain.pending_timestamp - 60, 0, sender=owner)
+    gas = {
+        "grantScope": registry.grantScope(EMPLOYER_KEY, 3, SCOPE, sender=owner).gas_used,
+        "revokeScope": registry.revokeScope(EMPLOYER_KEY, 3, SCOPE, sender=owner).gas_used,
+        "grantScope again": registry.grantScope(EMPLOYER_KEY, 3, SCOPE, sender=owner).gas_used,
+    }
+
+    print(f"AttesterRegistry scope gas: {gas}")
+    assert gas["grantScope"] <= GRANT_SCOPE_BUDGET
+    assert gas["revokeScope"] <= REVOKE_SCOPE_BUDGET
+    assert gas["grantScope again"] <= REGRANT_SCOPE_BUDGET

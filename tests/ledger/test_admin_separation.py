@@ -313,7 +313,7 @@ def test_bad_existing_deployments_are_refused_and_bind_nothing(
          DeploymentMissing, "is version 1.0.0"),
         ({**data, "contracts": {**data["contracts"], "AttesterRegistry": anchor}},
          DeploymentMissing, "AttesterRegistry .* is version 1.0.0"),
-        # The registry says 2.0.0 like CredentialStatus, but has no registry() to answer.
+        # The registry has a version() like CredentialStatus, but no registry() to answer.
         ({**data, "contracts": {**data["contracts"],
                                 "CredentialStatus": data["contracts"]["AttesterRegistry"]}},
          DeploymentMissing, "does not answer as ours"),

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from domain import kind_registry
-from ledger.chain.contracts import OnChainAccreditation, OnChainAnchor
+from ledger.chain.contracts import OnChainAccreditation, OnChainAnchor, ScopeWindow, facility_scope
+from ledger.envelope import sign_envelope
 from ledger.errors import ChainUnavailable, ReceiptInvalid
 from ledger.keys import SigningKey, VerifyKey
 from ledger.merkle import MerkleTree
@@ -41,6 +42,8 @@ class TwinChain:
 
     anchors: dict[bytes, OnChainAnchor] = field(default_factory=dict)
     accreditations: dict[tuple[bytes, int], OnChainAccreditation] = field(default_factory=dict)
+    # (key, role, scope) -> every window, in grant order, as AttesterRegistry keeps them
+    scopes: dict[tuple[bytes, int, bytes], list[ScopeWindow]] = field(default_factory=dict)
     reads: list[tuple[str, Any]] = field(default_factory=list)
     down: bool = False
 
@@ -65,6 +68,15 @@ class TwinChain:
         self.reads.append(("accreditation", registry))
         none = OnChainAccreditation(role, None, None, None, False)
         return self.accreditations.get((key.raw, role), none)
+
+    def scope_at(
+        self, registry: Address, key: VerifyKey, role: int, scope: bytes, at: datetime
+    ) -> ScopeWindow:
+        """``scopeAt``: the window opened last at or before ``at`` (whole seconds)."""
+        self.reads.append(("scope_at", registry))
+        second = at.replace(microsecond=0)
+        opened = [w for w in self.scopes.get((key.raw, role, scope), []) if w[0] and w[0] <= second]
+        return opened[-1] if opened else (None, None)
 
 
 def receipt_for(chain: TwinChain, key: SigningKey, **accreditation: Any) -> dict[str, Any]:
@@ -143,3 +155,111 @@ def test_an_unreadable_receipt_fails_format_and_lists_the_rest() -> None:
     report = unreadable_receipt("malformed JSON: duplicate key 'kind'")
     assert [c.ok for c in report.checks] == [False] + [None] * (len(CHECKS) - 1)
     assert not report.ok
+
+
+# -- scoped kinds: the signer must hold the facility's scope, on chain ------------------------
+
+WAGE_LIKE = {"payslip": KindRule(2, frozenset({3}), scope="run.facility")}
+EMPLOYER = 3
+FAC_1 = facility_scope("fac-1")
+
+
+def scoped_receipt(
+    chain: TwinChain, key: SigningKey, payload: Any = None, created: datetime = CREATED
+) -> dict[str, Any]:
+    """An anchored payslip of ``key`` (accredited as employer since a day before ``created``)."""
+    payload = {"run": {"facility": "fac-1"}} if payload is None else payload
+    envelope = sign_envelope("payslip", payload, key, created=created)
+    tree = MerkleTree.build([envelope.leaf])
+    chain.anchors[tree.root] = OnChainAnchor(tree.root, ANCHORED, 1, 2)
+    chain.accreditations[(key.verify_key.raw, EMPLOYER)] = OnChainAccreditation(
+        EMPLOYER, CREATED - timedelta(days=1), None, None, False
+    )
+    return {
+        "envelope": envelope.to_dict(), "leaf": envelope.record_id, "proof": [],
+        "root": "0x" + tree.root.hex(), "batchId": 3, "kind": "payslip", "chainId": CHAIN_ID,
+        "contract": ANCHOR, "txHash": "0x" + "cc" * 32, "blockNumber": 12,
+        "anchoredAt": format_time(ANCHORED),
+    }  # fmt: skip
+
+
+S = timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("windows", "failed", "reason"),
+    [
+        ([(CREATED - S, None)], None, None),
+        ([(CREATED, None)], None, None),  # granted in the second it was signed
+        ([], "signer_accredited", "not granted"),
+        ([(CREATED + S, None)], "signer_accredited", "not granted"),  # granted after signing
+        ([(CREATED - S, CREATED)], "signer_accredited", "not after created"),
+        ([(CREATED - S, ANCHORED)], "signer_accredited", "not after the anchoring"),
+        ([(CREATED - S, ANCHORED + S)], None, None),  # revoked after anchoring: provable
+        # Revoked after anchoring and granted again: the window it was signed in still holds.
+        ([(CREATED - S, ANCHORED + S), (ANCHORED + 2 * S, None)], None, None),
+        # Signed in the gap between two windows: the first had ended.
+        ([(CREATED - 9 * S, CREATED - 5 * S), (CREATED + S, None)], "signer_accredited",
+         "not after created"),
+    ],
+)  # fmt: skip
+def test_a_scoped_kind_needs_the_scope_when_signed_and_until_anchored(
+    windows: list[ScopeWindow], failed: str | None, reason: str | None
+) -> None:
+    chain, key = TwinChain(), SigningKey.generate()
+    receipt = scoped_receipt(chain, key)
+    chain.scopes[(key.verify_key.raw, EMPLOYER, FAC_1)] = windows
+    report = check(receipt, chain, **WAGE_LIKE)
+    assert (report.failed.name if report.failed else None) == failed, report.to_dict()
+    if reason is not None:
+        assert report.failed is not None and reason in report.failed.detail
+    else:
+        assert "holds scope 0x" + FAC_1.hex() in report.checks[7].detail
+
+
+def test_created_with_microseconds_is_compared_exactly() -> None:
+    """scopeAt is asked for whole seconds; the window's ends are compared to the exact time."""
+    chain, key = TwinChain(), SigningKey.generate()
+    created = CREATED.replace(microsecond=500_000)
+    receipt = scoped_receipt(chain, key, created=created)
+    windows = chain.scopes[(key.verify_key.raw, EMPLOYER, FAC_1)] = [(CREATED, None)]
+    assert check(receipt, chain, **WAGE_LIKE).ok  # granted half a second before signing
+    windows[:] = [(CREATED + S, None)]
+    assert not check(receipt, chain, **WAGE_LIKE).ok  # half a second after
+    windows[:] = [(CREATED - S, CREATED)]
+    assert not check(receipt, chain, **WAGE_LIKE).ok  # revoked half a second before
+    windows[:] = [(CREATED - S, CREATED + S), (CREATED + S, None)]
+    assert not check(receipt, chain, **WAGE_LIKE).ok  # its window ended before anchoring
+
+
+def test_another_facilitys_scope_does_not_count() -> None:
+    chain, key = TwinChain(), SigningKey.generate()
+    receipt = scoped_receipt(chain, key, payload={"run": {"facility": "fac-2"}})
+    chain.scopes[(key.verify_key.raw, EMPLOYER, FAC_1)] = [(CREATED - S, None)]
+    report = check(receipt, chain, **WAGE_LIKE)
+    assert report.failed is not None and report.failed.name == "signer_accredited"
+    assert "0x" + facility_scope("fac-2").hex() in report.failed.detail
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"run": {}}, {"run": "fac-1"}, {"run": {"facility": 1}},
+                {"run": {"facility": ""}}, {"run": {"facility": "x" * 257}}],
+)  # fmt: skip
+def test_a_scoped_record_that_names_no_facility_fails(payload: dict[str, Any]) -> None:
+    chain, key = TwinChain(), SigningKey.generate()
+    report = check(scoped_receipt(chain, key, payload=payload), chain, **WAGE_LIKE)
+    assert report.failed is not None and report.failed.name == "signer_accredited"
+    assert "payload.run.facility" in report.failed.detail
+    assert not any(name == "scope_at" for name, _ in chain.reads)
+
+
+def test_the_scope_is_asked_of_the_pinned_registry_only_for_scoped_kinds() -> None:
+    chain, key = TwinChain(), SigningKey.generate()
+    receipt = scoped_receipt(chain, key)
+    chain.scopes[(key.verify_key.raw, EMPLOYER, FAC_1)] = [(CREATED - S, None)]
+    assert check(receipt, chain, **WAGE_LIKE).ok
+    assert ("scope_at", REGISTRY) in chain.reads
+    # The same record under a table without a scope for the kind: no scope is asked for.
+    chain.reads.clear()
+    assert check(receipt, chain, payslip=KindRule(2, frozenset({3}))).ok
+    assert not any(name == "scope_at" for name, _ in chain.reads)

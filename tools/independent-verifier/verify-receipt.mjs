@@ -5,6 +5,7 @@
  *   node verify-receipt.mjs RECEIPT.json --rpc URL --contract ADDR [--json]
  *   node verify-receipt.mjs RECEIPT.json --rpc URL --deployment deployment.json [--json]
  *   node verify-receipt.mjs --kinds          (print the kind table below as JSON)
+ *   ... --kind-table KINDS.json              (use this kind table instead of the one below)
  *
  * It uses only ethers 6 (JSON-RPC, ABI encoding, keccak256, base58), @noble/curves (Ed25519)
  * and canonicalize (RFC 8785), with its own ABI fragments and its own table of which
@@ -23,7 +24,12 @@
  *   signer_accredited through ProvenanceAnchor.registry() of the pinned anchor,
  *                     AttesterRegistry.accreditation(key, role), for some role allowed to
  *                     sign the envelope's kind: validFrom <= created < validUntil (or no
- *                     end), not suspended, and revokedAt == 0 or anchoredAt < revokedAt
+ *                     end), not suspended, and revokedAt == 0 or anchoredAt < revokedAt;
+ *                     for a scoped kind (its table entry names `scope`, the payload path of
+ *                     a facility id), that role must also hold the facility's scope,
+ *                     keccak256("facility:" ++ id): AttesterRegistry.scopeAt(key, role,
+ *                     scope, created) granted (at or before created) and, if revoked,
+ *                     revoked after created and after anchoredAt
  *   kind              on-chain batch kind == envelope kind == receipt kind
  *   anchored_at       the receipt's anchoredAt is the anchor's block time
  *
@@ -47,15 +53,23 @@ const CHECKS = [
 ];
 
 // Which AttesterRegistry roles (1 auditor, 2 issuer, 3 employer, 4 brand, 5 verifier,
-// 6 investigator) may sign each record kind, and the kind's number on chain.
+// 6 investigator) may sign each record kind, the kind's number on chain, and, for a kind
+// whose signer must be scoped to a facility, `scope`: the dotted payload path of its id.
 // (A published table, written out here on purpose: this verifier shares no code with the
-// ledger. A test checks that it equals the ledger's kind registry.)
-const KINDS = {
+// ledger. A test checks that it equals the ledger's kind registry. --kind-table replaces it,
+// e.g. with the table of a newer ledger: the table is the verifier's to choose, never the
+// receipt's.)
+// roles null: no registry role signs the kind, the key the record answers to does (a worker
+// acknowledging their own wage line); there is no accreditation to check on chain.
+const DEFAULT_KINDS = {
   audit: {number: 1, roles: [1]},
+  wage: {number: 2, roles: [3], scope: 'run.facility'},
   checkin: {number: 3, roles: [1, 5, 6]},
   credential_status: {number: 5, roles: [2]},
-  credential: {number: 7, roles: [2]}
+  credential: {number: 7, roles: [2]},
+  'wage-ack': {number: 8, roles: null}
 };
+let KINDS = DEFAULT_KINDS;
 
 const ANCHOR_ABI = new Interface([
   'function anchorOf(bytes32 root) view returns (tuple(uint64 anchoredAt, uint32 count, uint8 kind))',
@@ -63,7 +77,9 @@ const ANCHOR_ABI = new Interface([
 ]);
 const REGISTRY_ABI = new Interface([
   'function accreditation(bytes32 key, uint8 role) view returns ' +
-    '(tuple(uint64 validFrom, uint64 validUntil, uint64 revokedAt, bool suspended))'
+    '(tuple(uint64 validFrom, uint64 validUntil, uint64 revokedAt, bool suspended))',
+  'function scopeAt(bytes32 key, uint8 role, bytes32 scope, uint64 at) view returns ' +
+    '(uint64 grantedAt, uint64 revokedAt)'
 ]);
 
 const RECEIPT_FIELDS = [
@@ -78,6 +94,10 @@ const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const NONCE = /^[A-Za-z0-9_-]{22,128}$/;
 const RPC_TIMEOUT_MS = 30000;
+const KIND_LABEL = /^[a-z][a-z0-9_-]{0,31}$/;
+const SCOPE_PATH = /^[A-Za-z][A-Za-z0-9_]{0,63}(\.[A-Za-z][A-Za-z0-9_]{0,63}){0,7}$/;
+const MAX_SCOPE_ID_BYTES = 256;
+const MAX_KIND_TABLE_BYTES = 64 * 1024;
 
 class Failed extends Error {}
 
@@ -213,6 +233,63 @@ function parseTime(value, field) {
   return {seconds: local / 1000 - offset, micros};
 }
 
+// -- scopes ------------------------------------------------------------------------------
+
+/** The registry's scope of a facility: keccak256 of the UTF-8 bytes of "facility:" ++ id. */
+function facilityScope(id) {
+  return keccak256(new TextEncoder().encode(`facility:${id}`));
+}
+
+/** The facility scope named at the dotted `path` of `payload`; throws saying why not. */
+function scopeNamed(payload, path) {
+  let value = payload;
+  for(const name of path.split('.')) {
+    if(value === null || typeof value !== 'object' || Array.isArray(value) ||
+       !Object.hasOwn(value, name)) {
+      throw new Error(`the payload names no facility at payload.${path}`);
+    }
+    value = value[name];
+  }
+  const size = typeof value === 'string' && value.isWellFormed() ?
+    new TextEncoder().encode(value).length : 0;
+  if(size < 1 || size > MAX_SCOPE_ID_BYTES) {
+    throw new Error(`payload.${path} must be a facility id (a string of ` +
+      `1-${MAX_SCOPE_ID_BYTES} bytes in UTF-8)`);
+  }
+  return facilityScope(value);
+}
+
+/** A kind table as --kinds prints it, checked field by field. */
+function kindTable(data) {
+  const isObject = v => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if(!isObject(data)) { throw new Error('a kind table is a JSON object'); }
+  const labels = Object.keys(data);
+  if(labels.length > 255) { throw new Error('a kind table has at most 255 kinds'); }
+  const table = {};
+  for(const label of labels) {
+    const entry = data[label];
+    if(!KIND_LABEL.test(label)) { throw new Error(`kind ${JSON.stringify(label)} is not a kind label`); }
+    if(!isObject(entry)) { throw new Error(`kind ${label}: an entry is a JSON object`); }
+    const extra = Object.keys(entry).filter(k => !['number', 'roles', 'scope'].includes(k));
+    if(extra.length) { throw new Error(`kind ${label}: unknown field ${JSON.stringify(extra[0])}`); }
+    if(!Number.isInteger(entry.number) || entry.number < 1 || entry.number > 255) {
+      throw new Error(`kind ${label}: number must be an integer 1-255`);
+    }
+    if(entry.roles !== null && (!Array.isArray(entry.roles) ||
+       !entry.roles.every(r => Number.isInteger(r) && r >= 1 && r <= 6))) {
+      throw new Error(`kind ${label}: roles must be a list of roles 1-6, or null`);
+    }
+    const scope = entry.scope ?? null;
+    if(scope !== null && (typeof scope !== 'string' || !SCOPE_PATH.test(scope))) {
+      throw new Error(`kind ${label}: scope must be a dotted payload path`);
+    }
+    table[label] = {number: entry.number,
+      roles: entry.roles === null ? null : [...new Set(entry.roles)],
+      ...(scope === null ? {} : {scope})};
+  }
+  return table;
+}
+
 const iso = seconds => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 const lower = value => String(value).toLowerCase();
 const rule = label => typeof label === 'string' ?
@@ -238,9 +315,13 @@ async function rpc(url, method, params) {
   return body.result;
 }
 
-async function call(url, to, abi, name, args) {
+async function callAll(url, to, abi, name, args) {
   const data = await rpc(url, 'eth_call', [{to, data: abi.encodeFunctionData(name, args)}, 'latest']);
-  return abi.decodeFunctionResult(name, data)[0];
+  return abi.decodeFunctionResult(name, data);
+}
+
+async function call(url, to, abi, name, args) {
+  return (await callAll(url, to, abi, name, args))[0];
 }
 
 // -- the checks --------------------------------------------------------------------------
@@ -314,6 +395,65 @@ function accreditationProblem(held, created, anchoredAt) {
   return null;
 }
 
+/** Why the window scopeAt(created) found does not cover the record; null when it does. */
+function scopeProblem(grant, scope, created, anchoredAt) {
+  const [grantedAt, revokedAt] = [Number(grant[0]), Number(grant[1])];
+  const name = `scope ${scope}`;
+  const micros = created.micros ? `.${String(created.micros).padStart(6, '0')}` : '';
+  const createdAt = iso(created.seconds).replace('Z', `${micros}Z`);
+  // Chain times are whole seconds: created >= revokedAt exactly when its whole second is.
+  if(grantedAt === 0) { return `${name} not granted at or before created ${createdAt}`; }
+  if(revokedAt !== 0 && created.seconds >= revokedAt) {
+    return `${name} revoked at ${iso(revokedAt)}, not after created ${createdAt}`;
+  }
+  if(revokedAt !== 0 && anchoredAt >= revokedAt) {
+    return `${name} revoked at ${iso(revokedAt)}, not after the anchoring at ${iso(anchoredAt)}`;
+  }
+  return null;
+}
+
+// signer_accredited: for a role allowed to sign the kind, the pinned anchor's registry holds
+// an accreditation (and, for a scoped kind, the scope) that covers the record.
+async function checkSigner(run, url, pinned, envelope, kind, key, created, onChainTime) {
+  if(!kind || kind.roles.length === 0) {
+    run.fail('signer_accredited', `no registry role may sign ${JSON.stringify(envelope.kind)} records`);
+  }
+  let scope = null;
+  if(kind.scope) {
+    try { scope = scopeNamed(envelope.payload, kind.scope); } catch(error) {
+      run.fail('signer_accredited', `${envelope.kind} records are scoped: ${error.message}`);
+    }
+  }
+  let registry;
+  try { registry = await call(url, pinned.contract, ANCHOR_ABI, 'registry', []); } catch(error) {
+    run.fail('signer_accredited', `could not read the registry of ${pinned.contract}: ${error.message}`);
+  }
+  const problems = [];
+  let accredited = null;
+  for(const role of [...kind.roles].sort((a, b) => a - b)) {
+    let held;
+    try { held = await call(url, registry, REGISTRY_ABI, 'accreditation', [key, role]); } catch(error) {
+      run.fail('signer_accredited', `could not ask registry ${registry}: ${error.message}`);
+    }
+    let problem = accreditationProblem(held, created, onChainTime);
+    if(problem === null && scope !== null) {
+      // scopeAt is asked for whole seconds (before 1970 nothing was ever granted).
+      const at = BigInt(Math.max(0, created.seconds));
+      let grant;
+      try { grant = await callAll(url, registry, REGISTRY_ABI, 'scopeAt', [key, role, scope, at]); } catch(error) {
+        run.fail('signer_accredited', `could not ask registry ${registry}: ${error.message}`);
+      }
+      problem = scopeProblem(grant, scope, created, onChainTime);
+    }
+    if(problem === null) { accredited = role; break; }
+    problems.push(`role ${role}: ${problem}`);
+  }
+  const scoped = scope === null ? '' : `; holds scope ${scope}`;
+  run.expect('signer_accredited', accredited !== null,
+    `role ${accredited} in registry ${registry}; not suspended, not revoked before anchoring${scoped}`,
+    `${envelope.signer} in registry ${registry}: ${problems.join('; ')}`);
+}
+
 async function checks(run, receipt, url, pinned) {
   const {envelope, key, created, signature, anchoredAt} = parseReceipt(run, receipt);
 
@@ -369,27 +509,12 @@ async function checks(run, receipt, url, pinned) {
   run.pass('anchored', `anchored at ${iso(onChainTime)} in a batch of ${anchor[1]}`);
 
   const kind = rule(envelope.kind);
-  if(!kind || kind.roles.length === 0) {
-    run.fail('signer_accredited', `no registry role may sign ${JSON.stringify(envelope.kind)} records`);
+  if(kind && kind.roles === null) {
+    run.pass('signer_accredited', `${envelope.kind} records are signed by the key they answer to ` +
+      '(no registry role): nothing to check on chain');
+  } else {
+    await checkSigner(run, url, pinned, envelope, kind, key, created, onChainTime);
   }
-  let registry;
-  try { registry = await call(url, pinned.contract, ANCHOR_ABI, 'registry', []); } catch(error) {
-    run.fail('signer_accredited', `could not read the registry of ${pinned.contract}: ${error.message}`);
-  }
-  const problems = [];
-  let accredited = null;
-  for(const role of [...kind.roles].sort((a, b) => a - b)) {
-    let held;
-    try { held = await call(url, registry, REGISTRY_ABI, 'accreditation', [key, role]); } catch(error) {
-      run.fail('signer_accredited', `could not ask registry ${registry}: ${error.message}`);
-    }
-    const problem = accreditationProblem(held, created, onChainTime);
-    if(problem === null) { accredited = role; break; }
-    problems.push(`role ${role}: ${problem}`);
-  }
-  run.expect('signer_accredited', accredited !== null,
-    `role ${accredited} in registry ${registry}; not suspended, not revoked before anchoring`,
-    `${envelope.signer} in registry ${registry}: ${problems.join('; ')}`);
 
   const receiptKind = rule(receipt.kind);
   const numbers = [Number(anchor[2]), kind.number, receiptKind ? receiptKind.number : -1];
@@ -406,7 +531,8 @@ async function checks(run, receipt, url, pinned) {
 
 function usage(message) {
   process.stderr.write(`error: ${message}\n` +
-    'usage: verify-receipt.mjs RECEIPT.json --rpc URL (--contract ADDR | --deployment FILE) [--json]\n');
+    'usage: verify-receipt.mjs RECEIPT.json --rpc URL (--contract ADDR | --deployment FILE) ' +
+    '[--kind-table KINDS.json] [--json]\n');
   process.exit(2);
 }
 
@@ -435,10 +561,19 @@ async function main() {
   try {
     parsed = parseArgs({allowPositionals: true, options: {
       rpc: {type: 'string'}, contract: {type: 'string'}, deployment: {type: 'string'},
-      json: {type: 'boolean', default: false}, kinds: {type: 'boolean', default: false}
+      json: {type: 'boolean', default: false}, kinds: {type: 'boolean', default: false},
+      'kind-table': {type: 'string'}
     }});
   } catch(error) { usage(error.message); }
   const {values: options, positionals} = parsed;
+  if(options['kind-table']) {
+    try {
+      if(statSync(options['kind-table']).size > MAX_KIND_TABLE_BYTES) {
+        throw new Error(`larger than ${MAX_KIND_TABLE_BYTES} bytes`);
+      }
+      KINDS = kindTable(strictJson(readFileSync(options['kind-table'])));
+    } catch(error) { usage(`--kind-table ${options['kind-table']}: ${error.message}`); }
+  }
   if(options.kinds) { process.stdout.write(JSON.stringify(KINDS, null, 2) + '\n'); return 0; }
   if(positionals.length !== 1) { usage('give exactly one RECEIPT.json'); }
   if(!options.rpc) { usage('--rpc URL is required'); }

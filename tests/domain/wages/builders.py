@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import copy
+import time
 import uuid
 from typing import Any
 
+from ledger.chain.contracts import facility_scope
 from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
+from ledger.roles import Role
+from ledger.service import Ledger
+from ledger.timeutil import utcnow
 
 FACILITY = "fac-my-penang-pcb-03"
+
+
+def employer_of(ledger: Ledger, facility: str = FACILITY) -> SigningKey:
+    """An employer key accredited, and scoped on chain, for ``facility``. Waits until the
+    grant's block time has passed: the embedded EVM's clock runs ahead of ours by a second a
+    block in a burst, and a line signed before the grant is outside it."""
+    key = SigningKey.generate()
+    ledger.accredit(key.did, Role.EMPLOYER)
+    granted = ledger.grant_scope(
+        key.did, Role.EMPLOYER, facility_scope(facility), facility=facility
+    )
+    time.sleep(max(0.0, (granted - utcnow()).total_seconds() + 0.05))
+    return key
 
 
 def compliant_line(worker: str) -> dict[str, Any]:
