@@ -313,10 +313,22 @@ def test_a_scope_granted_after_created_but_before_now_is_refused(registry: Regis
         verify_scoped(payslip(employer, created=NOW - timedelta(hours=2)), registry)
 
 
-def test_a_scope_granted_by_a_chain_clock_ahead_of_ours_is_not_held_yet(registry: Registry) -> None:
+def test_a_chain_clock_ahead_of_ours_neither_delays_a_grant_nor_hides_a_revocation(
+    registry: Registry,
+) -> None:
+    """Scope times are block times: the embedded EVM's run ahead of ours in a burst of blocks.
+    A line created after the grant's block time is in scope though our clock has not reached
+    it; a revocation already seen ends the scope though its block time is still ahead."""
     employer = employer_with(registry, fac_1=ScopeGrant(NOW + timedelta(seconds=30)))
-    with pytest.raises(NotInScope, match=r"after 2026-11-26T12:00:00Z"):
-        verify_scoped(payslip(employer, created=NOW + timedelta(minutes=1)), registry)
+    ahead = payslip(employer, created=NOW + timedelta(minutes=1))
+    assert verify_scoped(ahead, registry).role is Role.EMPLOYER
+    with pytest.raises(NotInScope, match=r"granted it at 2026-11-26T12:00:30Z, after"):
+        verify_scoped(payslip(employer, created=NOW + timedelta(seconds=29)), registry)
+    revoked = employer_with(
+        registry, fac_1=ScopeGrant(YEAR_AGO, revoked_at=NOW + timedelta(seconds=30))
+    )
+    with pytest.raises(NotInScope, match="lost it at 2026-11-26T12:00:30Z"):
+        verify_scoped(payslip(revoked), registry)
 
 
 def test_the_scope_must_be_held_in_the_role_signed_under(registry: Registry) -> None:
