@@ -19,6 +19,7 @@ from ledger.service import Ledger
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
 
+from .wages import scope_demo_employers, seed_demo_wages
 from .workers import seed_demo_workers
 
 __all__ = ["DEMO_FACILITIES", "seed_demo"]
@@ -127,6 +128,7 @@ def seed_demo(ledger: Ledger) -> str:
     """Seed and anchor the demo into an empty database; returns a one-line summary."""
     if not _is_empty(ledger):
         return "demo: database already has records; nothing seeded"
+    employers = scope_demo_employers(ledger)  # first: see scope_demo_employers
     veritas = _Firm(
         "Veritas Social Audits", "sedex-af-1042", (SigningKey.generate(), SigningKey.generate())
     )
@@ -342,10 +344,11 @@ def seed_demo(ledger: Ledger) -> str:
             ],
         ),
     )
-    workers = seed_demo_workers(ledger)  # credentialed workers and possession check-ins
+    workers, wallets = seed_demo_workers(ledger)  # credentialed workers, possession check-ins
+    wages = seed_demo_wages(ledger, employers, wallets)  # payroll runs and the workers' answers
     report = ledger.anchorer.drain()
     return (
-        f"demo: 5 facilities, 6 audits by 2 firms; {workers}; "
+        f"demo: 5 facilities, 6 audits by 2 firms; {workers}; {wages}; "
         f"anchored in batches {report.cut or report.anchored}"
         + (f" (anchoring error: {report.error})" if report.error else "")
     )

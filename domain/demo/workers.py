@@ -33,8 +33,9 @@ _WORKERS = (
 )
 
 
-def seed_demo_workers(ledger: Ledger) -> str:
-    """Issue, register and check in the demo workers (records pending until anchored)."""
+def seed_demo_workers(ledger: Ledger) -> tuple[str, list[tuple[str, SigningKey]]]:
+    """Issue, register and check in the demo workers (records pending until anchored);
+    returns a summary and each worker's (facility, wallet key), in the order above."""
     ngo, inspector, investigator = (
         SigningKey.generate(),
         SigningKey.generate(),
@@ -45,9 +46,10 @@ def seed_demo_workers(ledger: Ledger) -> str:
     ledger.accredit(investigator.did, Role.INVESTIGATOR)
     registry = WorkerCredentials(ledger)
     salt = registry.device_salt()
-    checked = 0
+    checked, keys = 0, []
     for index, (facility, number, country, check_in, duress) in enumerate(_WORKERS):
         worker = SigningKey.generate()
+        keys.append((facility, worker))
         document = DocumentSecret.create("passport", number, country)
         credential = issue_worker_credential(
             ngo,
@@ -85,4 +87,4 @@ def seed_demo_workers(ledger: Ledger) -> str:
         registry.check_in(presentation, sign_envelope("checkin", payload, inspector).to_dict())
         checked += 1
     # Which check-in was under duress is for investigators only, even in the demo log.
-    return f"{len(_WORKERS)} credentialed workers, {checked} possession check-ins"
+    return f"{len(_WORKERS)} credentialed workers, {checked} possession check-ins", keys
