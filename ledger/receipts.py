@@ -459,7 +459,8 @@ def _check_signer(
         run.passed(
             "signer_accredited",
             f"{envelope.kind} records are signed by the key they answer to (no registry role): "
-            "nothing to check on chain",
+            "nothing to check on chain; that the signer is the key the record it answers names "
+            "(a wage line's worker) is checked against that record",
         )
         return
     if rule is None or not rule.roles:

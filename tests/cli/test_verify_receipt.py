@@ -37,6 +37,7 @@ from api.cli import app as ledger_app
 from api.settings import Settings
 from credentials.worker import registration_payload
 from domain import kind_registry, open_ledger
+from domain.wages.service import Wages
 from domain.workers import WorkerCredentials
 from ledger.anchoring import AnchoringPolicy
 from ledger.canonical import canonicalize
@@ -52,10 +53,11 @@ from ledger.service import Ledger, LedgerConfig
 from ledger.timeutil import format_time, parse_time, utcnow
 from tests.conftest import REPO
 from tests.credentials.worker_support import issue
+from tests.domain.wages.builders import ack, employer_of, payroll
 from tests.ledger.helpers import audit_payload, signed_audit
 
 JS_VERIFIER = REPO / "tools" / "independent-verifier" / "verify-receipt.mjs"
-AUDIT, CHECKIN, STATUS, REQUEST = 1, 3, 5, 8  # batch kinds on chain (8: no such kind)
+AUDIT, CHECKIN, STATUS, REQUEST = 1, 3, 5, 250  # batch kinds on chain (250: no such kind)
 STATUS_PAYLOAD = {"schema": "credential-status/v1", "statusId": "0x" + "11" * 32,
                   "action": "suspend", "reason": 0}  # fmt: skip
 
@@ -230,11 +232,20 @@ def build_cases(world: World) -> None:
     credential, _ = issue(ledger, ngo, SigningKey.generate(), register=False)
     registration = sign_envelope("credential", registration_payload(credential), ngo)
     registered = WorkerCredentials(ledger).register(registration.to_dict()).record_id
+    wages, worker = Wages(ledger), SigningKey.generate()
+    employer = employer_of(ledger)  # accredited, and scoped to the payroll's facility
+    run = wages.submit_run(payroll(employer, [worker.did, SigningKey.generate().did]))
+    line = run.lines[0].id
+    disputed = wages.acknowledge(ack(worker, line, "disputed", reasons=["underpaid"]))
     assert ledger.anchorer.drain().error is None
     genuine = ledger.receipt(ids[1])
     assert genuine["proof"], "the batch must need a proof"
     cases["genuine audit"] = (genuine, None)
     cases["genuine credential registration (issuer role)"] = (ledger.receipt(registered), None)
+    cases["genuine wage line (employer in its facility's scope)"] = (ledger.receipt(line), None)
+    cases["genuine wage dispute (the worker's own key)"] = (
+        ledger.receipt(disputed.record_id), None,
+    )  # fmt: skip
 
     # Revoked after anchoring: the record stays provable.
     receipt_kept = ledger.receipt(kept)
@@ -437,6 +448,8 @@ def world(request: pytest.FixtureRequest) -> World:
 
 CASE_NAMES = [
     "genuine audit", "genuine credential registration (issuer role)",
+    "genuine wage line (employer in its facility's scope)",
+    "genuine wage dispute (the worker's own key)",
     "signer revoked after anchoring", "signer revoked before anchoring",
     "changed payload byte", "changed signature", "changed leaf", "wrong proof step",
     "extra proof step", "wrong root", "receipt chainId changed", "receipt contract changed",

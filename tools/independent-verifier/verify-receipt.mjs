@@ -511,7 +511,8 @@ async function checks(run, receipt, url, pinned) {
   const kind = rule(envelope.kind);
   if(kind && kind.roles === null) {
     run.pass('signer_accredited', `${envelope.kind} records are signed by the key they answer to ` +
-      '(no registry role): nothing to check on chain');
+      '(no registry role): nothing to check on chain; that the signer is the key the record ' +
+      'it answers names (a wage line\'s worker) is checked against that record');
   } else {
     await checkSigner(run, url, pinned, envelope, kind, key, created, onChainTime);
   }
