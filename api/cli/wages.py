@@ -104,8 +104,12 @@ def submit(
     file: Path = typer.Argument(..., metavar="FILE.csv", help="The payroll file (one pay run)."),
     facility: str = typer.Option(..., "--facility", help="The facility the run is for."),
     key: str = typer.Option(..., "--key", help="The employer's key file (accredited for it)."),
-    country: str = typer.Option(
-        ..., "--country", metavar="CC", help="ISO 3166-1 country, or a minimum-wage area."
+    country: str | None = typer.Option(
+        None,
+        "--country",
+        metavar="CC",
+        help="ISO 3166-1 country, or a minimum-wage area (IN-DL, VN-I); default: the one "
+        "country the rules know that pays in the file's currency.",
     ),
     corrects: str | None = typer.Option(
         None, "--corrects", metavar="RUN", help="The run (urn:uuid:...) this run corrects."
@@ -118,6 +122,7 @@ def submit(
 
     import httpx
 
+    from domain.wages.engine import load_rules
     from domain.wages.errors import PayrollInvalid
     from domain.wages.payroll_csv import MAX_BYTES, read_payroll, to_lines
     from ledger.envelope import sign_envelope
@@ -127,6 +132,11 @@ def submit(
 
     try:
         rows = read_payroll(_read(file, MAX_BYTES))
+        if country is None:
+            country = load_rules().country_paying_in(rows[0].currency)
+            if country is None:
+                fail(f"name --country: the rules know no single country paying in "
+                     f"{rows[0].currency}", code=2)  # fmt: skip
         lines = to_lines(rows, facility=facility, country=country.strip().upper())
     except PayrollInvalid as exc:
         _payroll_errors(exc)

@@ -43,8 +43,9 @@ def test_submit_a_payroll_and_dispute_a_line(cli: Cli, tmp_path: Path) -> None:
         ).stdout
         payroll = _payroll_for(worker.strip(), tmp_path)
 
+        # The interface's form: no --country, the rules' one country paying in MYR.
         submitted = cli.run("wages", "submit", str(payroll), "--facility", FACILITY,
-                            "--key", "employer.key", "--country", "MY")  # fmt: skip
+                            "--key", "employer.key")  # fmt: skip
         body = json.loads(submitted.stdout)
         assert len(body["lines"]) == 10 and all(line["compliant"] for line in body["lines"])
         assert "10 lines admitted, 0 with violations" in submitted.stderr
@@ -65,6 +66,11 @@ def test_submit_a_payroll_and_dispute_a_line(cli: Cli, tmp_path: Path) -> None:
         refused = cli.run("wages", "submit", str(broken), "--facility", FACILITY,
                           "--key", "employer.key", "--country", "MY", check=False)  # fmt: skip
         assert refused.returncode == 1 and "row 2, column paid_on" in refused.stderr
+        euros = tmp_path / "euros.csv"
+        euros.write_text(payroll.read_text().replace(",MYR,", ",EUR,"))
+        unnamed = cli.run("wages", "submit", str(euros), "--facility", FACILITY,
+                          "--key", "employer.key", check=False)  # fmt: skip
+        assert unnamed.returncode == 2 and "name --country" in unnamed.stderr
     finally:
         running.stop()
 

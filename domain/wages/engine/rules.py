@@ -255,6 +255,12 @@ class RuleSet(StrictModel):
         """Decimal places of ``currency``'s minor unit (ISO 4217), None if not in the table."""
         return self.currencies.get(currency)
 
+    def country_paying_in(self, currency: str) -> str | None:
+        """The one country these rules know whose currency is ``currency`` (MYR: MY), or
+        None when none or several are (EUR, USD)."""
+        found = [c for c, j in self.jurisdictions.items() if j.currency == currency]
+        return found[0] if len(found) == 1 else None
+
     def known(self) -> list[str]:
         """Every jurisdiction and area these rules know (``MY``, ``IN``, ``IN-DL``, ...)."""
         found: list[str] = []

@@ -153,3 +153,11 @@ def _code_only(text: str) -> str:
         if token.type not in (tokenize.STRING, tokenize.COMMENT):
             kept.append(token.string)
     return " ".join(kept)
+
+
+def test_a_currency_names_its_country_only_when_one_country_pays_in_it() -> None:
+    rules = load_rules()
+    found = {c: rules.country_paying_in(c) for c in ("MYR", "BDT", "VND", "INR", "THB", "TRY")}
+    assert found == {"MYR": "MY", "BDT": "BD", "VND": "VN", "INR": "IN", "THB": "TH", "TRY": "TR"}
+    for currency in ("EUR", "USD", "NPR", "XXX"):
+        assert rules.country_paying_in(currency) is None
