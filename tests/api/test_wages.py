@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
+from ledger.store.db import session_scope
+from ledger.store.models import RecordRow
 from tests.api.conftest import signed_header
 from tests.api.state import changed, snapshot
 from tests.credentials.worker_support import accredited
@@ -227,3 +230,25 @@ def test_many_acknowledgements_from_one_device_are_flagged(
     bursts = [f for f in flags if f["kind"] == "ack_burst"]
     assert bursts and bursts[0]["detail"]["facility"] == FACILITY
     assert all(w.did not in json.dumps(bursts) for w in crew)
+
+
+@pytest.mark.slow
+def test_a_10000_worker_run_is_accepted_checked_and_queued(
+    client: TestClient, ledger: Ledger, employer: SigningKey
+) -> None:
+    """The issue's scale: one request of 10,000 signed lines (about 12 MB, under the 16 MB
+    payroll cap), every line checked, every line pending for anchoring."""
+    workers = [SigningKey.generate().did for _ in range(10_000)]
+    lines = payroll(employer, workers, changes={7: {"deductions": {"recruitmentFee": {
+        "amount": "100.00", "reason": "agent fee"}}, "net": "1900.00"}})  # fmt: skip
+    response = submit(client, lines)
+    assert response.status_code == 201, response.text[:500]
+    body = response.json()
+    assert len(body["lines"]) == 10_000
+    flagged = [line for line in body["lines"] if not line["compliant"]]
+    assert [line["line"] for line in flagged] == [7]
+    assert {v["rule"] for v in flagged[0]["violations"]} == {"recruitment-fee"}
+    ids = {line["id"] for line in body["lines"]}
+    with session_scope(ledger.engine) as session:
+        pending = session.exec(select(RecordRow.id).where(RecordRow.batch_id == None)).all()  # noqa: E711
+    assert ids <= set(pending) and len(ids) == 10_000
