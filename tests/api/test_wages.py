@@ -6,6 +6,7 @@ figure or identity."""
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -252,3 +253,34 @@ def test_a_10000_worker_run_is_accepted_checked_and_queued(
     with session_scope(ledger.engine) as session:
         pending = session.exec(select(RecordRow.id).where(RecordRow.batch_id == None)).all()  # noqa: E711
     assert ids <= set(pending) and len(ids) == 10_000
+
+
+def test_no_log_line_carries_a_workers_identity_or_figures(
+    client: TestClient,
+    employer: SigningKey,
+    workers: list[SigningKey],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every path a payroll takes, logged at DEBUG by every logger: admitted, refused as a
+    whole, conflicting (the database's own conflict message is logged), corrected, read,
+    acknowledged and disputed. No worker's did or wage figure appears in any log record."""
+    caplog.set_level(logging.DEBUG)
+    dids = [w.did for w in workers]
+    fee = {2: {"deductions": {"recruitmentFee": {"amount": "321.09", "reason": "agent"}},
+               "net": "1678.91"}}  # fmt: skip
+    first = submit(client, payroll(employer, dids, changes=fee)).json()
+    assert submit(client, payroll(employer, dids)).status_code == 409
+    bad = payroll(employer, dids, changes={3: {"gross": "not money"}})
+    assert submit(client, bad).status_code == 422  # schema_violation
+    ids = [line["id"] for line in first["lines"]]
+    assert read(client, f"/v1/wages/lines/{ids[1]}", workers[1]).status_code == 200
+    assert read(client, f"/v1/wages/lines/{ids[1]}", workers[0]).status_code == 403
+    disputed = ack(workers[1], ids[1], "disputed", reasons=["deduction-not-agreed"])
+    assert client.post("/v1/wages/ack", json=disputed).status_code == 201
+    assert client.post("/v1/wages/ack", json=ack(workers[0], ids[1])).status_code == 403
+    logged = "\n".join(
+        f"{record.name} {record.getMessage()} {record.exc_text or ''}" for record in caplog.records
+    )
+    assert caplog.records, "the paths above log something (or this test proves nothing)"
+    for secret in (*dids, *(d.split(":")[-1] for d in dids), "321.09", "1678.91", "1877.50"):
+        assert secret not in logged, secret
