@@ -67,7 +67,33 @@ def _grant(client: Any, did: str, role: str, target: dict[str, str], *, after: s
         if after:
             typer.echo(f"{after}the scope {target} was not granted:", err=True)
         http_error(response)
-    _echo_scope("scoped", response.json())
+    result = response.json()
+    _echo_scope("scoped", result)
+    _wait_for_the_grant(result["scope"]["grantedAt"])
+
+
+# Beyond this the chain's clock is wrong, not merely ahead after a burst: say so, do not wait.
+MAX_WAIT_FOR_GRANT_S = 60.0
+
+
+def _wait_for_the_grant(granted_at: str) -> None:
+    """Return once this machine's clock has passed the grant's block time, so a record
+    signed right after this command is in scope: the embedded EVM's block clock runs a
+    second ahead per block mined in a burst."""
+    import time
+
+    from ledger.timeutil import parse_time, utcnow
+
+    ahead = (parse_time(granted_at, field="grantedAt") - utcnow()).total_seconds()
+    if ahead <= 0:
+        return
+    if ahead > MAX_WAIT_FOR_GRANT_S:
+        typer.echo(f"warning: the scope holds from {granted_at}, {ahead:.0f} s ahead of this "
+                   "machine's clock: records signed before then are refused", err=True)  # fmt: skip
+        return
+    typer.echo(f"waiting {ahead:.1f} s for the chain's clock (the scope holds from {granted_at})",
+               err=True)  # fmt: skip
+    time.sleep(ahead + 0.05)
 
 
 def _echo_scope(verb: str, result: dict[str, Any]) -> None:
@@ -93,8 +119,9 @@ def scope(
     api: str | None = API,
 ) -> None:
     """Grant DID, accredited for ROLE, the scope of each --facility (or --scope); with
-    --revoke, end it. A scope holds from its grant's block time; records signed within it and
-    anchored before its revocation stay provable."""
+    --revoke, end it. A scope holds from its grant's block time (the command returns once this
+    machine's clock has passed it); records signed within it and anchored before its
+    revocation stay provable."""
     if role not in ROLES:
         fail(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
     targets = [("facility", f) for f in facilities or []] + [("scope", s) for s in scopes or []]
