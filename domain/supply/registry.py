@@ -1,0 +1,119 @@
+"""The facility registry's writes and lookups, shared by the kinds that name facilities.
+
+Who may set a facility's fields, strongest first: its own signed ``facility`` record (a
+brand or an employer scoped to it), an audit of it, a supply link naming it as a supplier
+(a stub: the id alone). A weaker source never overwrites a stronger one; an audit only
+fills in a missing Open Supply Hub id of a self-registered facility.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from .models import FacilityAliasRow, FacilityRow, FacilitySource, SupplyLinkRow
+from .schema import FacilityProfile
+
+__all__ = [
+    "aliases_of",
+    "merge_into",
+    "record_audited_facility",
+    "record_facility",
+    "record_stub",
+    "resolve_facility",
+]
+
+
+def resolve_facility(session: Session, facility_id: str) -> str:
+    """The id ``facility_id`` stands for now: the surviving facility of a merged id, else
+    itself (registered or not)."""
+    alias = session.get(FacilityAliasRow, facility_id)
+    return alias.facility_id if alias is not None else facility_id
+
+
+def record_audited_facility(
+    session: Session,
+    facility_id: str,
+    *,
+    name: str,
+    country: str,
+    osh_id: str | None,
+    record_id: str,
+    at: datetime,
+) -> None:
+    """Register or refresh the facility an admitted audit is about (the audit's own
+    ``facility`` object), unless the facility registered itself."""
+    row = session.get(FacilityRow, resolve_facility(session, facility_id))
+    if row is None:
+        row = FacilityRow(id=facility_id, source=FacilitySource.AUDIT, record_id=record_id,
+                          updated_at=at)  # fmt: skip
+    elif row.source == FacilitySource.FACILITY:
+        if row.osh_id is None and osh_id is not None:
+            row.osh_id = osh_id
+            session.add(row)
+        return
+    row.name, row.country, row.source, row.record_id, row.updated_at = (
+        name, country, FacilitySource.AUDIT, record_id, at,
+    )  # fmt: skip
+    if osh_id is not None:
+        row.osh_id = osh_id
+    session.add(row)
+
+
+def record_stub(session: Session, facility_id: str, *, record_id: str, at: datetime) -> None:
+    """A facility a supply link names that nothing registered yet: the id alone."""
+    if session.get(FacilityRow, facility_id) is None:
+        session.add(FacilityRow(id=facility_id, source=FacilitySource.SUPPLY_LINK,
+                                record_id=record_id, updated_at=at))  # fmt: skip
+
+
+def record_facility(
+    session: Session, profile: FacilityProfile, *, signer: str, record_id: str, at: datetime
+) -> None:
+    """A facility's own signed profile replaces its fields; its aliases are merged in."""
+    row = session.get(FacilityRow, profile.id) or FacilityRow(
+        id=profile.id, source=FacilitySource.FACILITY, record_id=record_id, updated_at=at
+    )
+    row.osh_id, row.name, row.country, row.address = (
+        profile.osh_id, profile.name, profile.country, profile.address,
+    )  # fmt: skip
+    row.sector, row.product_type, row.processing_type = (
+        profile.sector, profile.product_type, profile.processing_type,
+    )  # fmt: skip
+    row.worker_count, row.parent_company = profile.worker_count, profile.parent_company
+    row.source, row.record_id, row.registered_by, row.updated_at = (
+        FacilitySource.FACILITY, record_id, signer, at,
+    )  # fmt: skip
+    session.add(row)
+    for alias in profile.aliases:
+        merge_into(session, alias, profile.id, record_id=record_id)
+
+
+def merge_into(session: Session, alias: str, facility_id: str, *, record_id: str) -> None:
+    """``alias`` resolves to ``facility_id`` from now on: its row goes, the ids merged into
+    it and the links naming it follow (the rule checked it may be merged)."""
+    if session.get(FacilityAliasRow, alias) is not None:
+        return  # merged into this facility already
+    merged = session.get(FacilityRow, alias)
+    if merged is not None:
+        session.delete(merged)
+    session.exec(
+        update(FacilityAliasRow)
+        .where(col(FacilityAliasRow.facility_id) == alias)
+        .values(facility_id=facility_id)
+    )
+    for column in (SupplyLinkRow.buyer, SupplyLinkRow.supplier):
+        session.exec(
+            update(SupplyLinkRow).where(col(column) == alias).values({column: facility_id})
+        )
+    session.add(FacilityAliasRow(alias=alias, facility_id=facility_id, record_id=record_id))
+
+
+def aliases_of(session: Session, facility_id: str) -> list[str]:
+    return sorted(
+        session.exec(
+            select(FacilityAliasRow.alias).where(FacilityAliasRow.facility_id == facility_id)
+        ).all()
+    )
