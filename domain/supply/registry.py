@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from .models import FacilityAliasRow, FacilityRow, FacilitySource, SupplyLinkRow
@@ -45,11 +46,12 @@ def record_audited_facility(
 ) -> None:
     """Register or refresh the facility an admitted audit is about (the audit's own
     ``facility`` object), unless the facility registered itself."""
-    row = session.get(FacilityRow, resolve_facility(session, facility_id))
-    if row is None:
-        row = FacilityRow(id=facility_id, source=FacilitySource.AUDIT, record_id=record_id,
-                          updated_at=at)  # fmt: skip
-    elif row.source == FacilitySource.FACILITY:
+    found = resolve_facility(session, facility_id)
+    _insert_if_absent(session, FacilityRow(id=found, source=FacilitySource.AUDIT,
+                                           record_id=record_id, updated_at=at))  # fmt: skip
+    row = session.get(FacilityRow, found)
+    assert row is not None
+    if row.source == FacilitySource.FACILITY:
         if row.osh_id is None and osh_id is not None:
             row.osh_id = osh_id
             session.add(row)
@@ -64,9 +66,22 @@ def record_audited_facility(
 
 def record_stub(session: Session, facility_id: str, *, record_id: str, at: datetime) -> None:
     """A facility a supply link names that nothing registered yet: the id alone."""
-    if session.get(FacilityRow, facility_id) is None:
-        session.add(FacilityRow(id=facility_id, source=FacilitySource.SUPPLY_LINK,
-                                record_id=record_id, updated_at=at))  # fmt: skip
+    _insert_if_absent(session, FacilityRow(id=facility_id, source=FacilitySource.SUPPLY_LINK,
+                                           record_id=record_id, updated_at=at))  # fmt: skip
+
+
+def _insert_if_absent(session: Session, row: FacilityRow) -> None:
+    """Insert ``row`` unless its facility exists, also when another admission inserts it
+    concurrently: an audit or a link is never refused because its facility was registered
+    a moment earlier elsewhere (its own savepoint takes the unique violation)."""
+    if session.get(FacilityRow, row.id) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        pass  # inserted concurrently (the savepoint's rollback dropped our row): it exists
 
 
 def record_facility(
