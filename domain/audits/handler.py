@@ -13,7 +13,6 @@ from ledger.roles import Role
 from ledger.store.models import RecordRow
 
 from ..schema import parse_model
-from ..supply import record_audited_facility
 from .schema import AuditPayload
 
 __all__ = ["AuditHandler"]
@@ -22,8 +21,9 @@ __all__ = ["AuditHandler"]
 class AuditHandler(KindHandler):
     """Public; filed under the facility. Its rule: a follow-up names an audit of the same
     facility, and every ``followsFinding`` exists in that audit. (The signer is the lead
-    auditor; admission already established that it is an accredited auditor.) An admitted
-    audit registers or refreshes its facility in the registry (:mod:`domain.supply`)."""
+    auditor; admission already established that it is an accredited auditor.) The facility
+    it names is read from it by the registry's views (:mod:`domain.supply.views`): audits
+    write nothing beyond their record, so they keep the bulk insert."""
 
     label: ClassVar[str] = "audit"
     code: ClassVar[int] = 1
@@ -54,10 +54,3 @@ class AuditHandler(KindHandler):
                     f"followsFinding {finding.follows_finding!r} is not in the followed audit",
                     field=f"payload.findings.{index}.followsFinding",
                 )
-
-    def apply(self, admission: Admission, envelope: Envelope, parsed: Parsed, checked: Any) -> None:
-        facility = parsed.value.facility
-        record_audited_facility(
-            admission.session, facility.id, name=facility.name, country=facility.country,
-            osh_id=facility.osh_id, record_id=envelope.record_id, at=admission.received_at,
-        )  # fmt: skip

@@ -5,12 +5,11 @@ companies, never people."""
 
 from .facility_handler import FacilityHandler
 from .link_handlers import SupplyConfirmHandler, SupplyLinkHandler
-from .registry import record_audited_facility, resolve_facility
+from .registry import resolve_facility
 
 __all__ = [
     "FacilityHandler",
     "SupplyConfirmHandler",
     "SupplyLinkHandler",
-    "record_audited_facility",
     "resolve_facility",
 ]

@@ -28,8 +28,8 @@ from ledger.roles import Role
 
 from ..schema import parse_model
 from .errors import AlreadyConfirmed, FacilityUnknown, NotTheSupplier, SelfLink, SupplyLinkUnknown
-from .models import FacilityRow, SupplyLinkRow
-from .registry import record_stub, resolve_facility
+from .models import SupplyLinkRow
+from .registry import is_known, record_stub, resolve_facility
 from .schema import SupplyConfirmPayload, SupplyLinkPayload
 
 __all__ = ["SupplyConfirmHandler", "SupplyLinkHandler"]
@@ -57,9 +57,10 @@ class SupplyLinkHandler(KindHandler):
                 f"{link.supplier} and {link.buyer} are one facility ({buyer})",
                 field="payload.supplier",
             )
-        if session.get(FacilityRow, buyer) is None:
+        if not is_known(session, buyer):
             raise FacilityUnknown(
-                f"no facility {link.buyer}: the buyer registers itself first (POST /v1/facilities)",
+                f"no facility {link.buyer}: the buyer registers itself (POST /v1/facilities) or is "
+                "audited first",
                 what="facility", key=link.buyer, facility=link.buyer,
             )  # fmt: skip
         return buyer, supplier

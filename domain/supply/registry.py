@@ -1,26 +1,36 @@
 """The facility registry's writes and lookups, shared by the kinds that name facilities.
 
-Who may set a facility's fields, strongest first: its own signed ``facility`` record (a
-brand or an employer scoped to it), an audit of it, a supply link naming it as a supplier
-(a stub: the id alone). A weaker source never overwrites a stronger one; an audit only
-fills in a missing Open Supply Hub id of a self-registered facility.
+Who sets a facility's fields, strongest first: its own signed ``facility`` record (a
+brand or an employer scoped to it), its latest audit (read from the audit at query time),
+a supply link naming it as a supplier (a stub: the id alone). A weaker source never hides
+a stronger one; an audit only fills in a missing Open Supply Hub id of a self-registered
+facility.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from ledger.store.models import RecordRow
+
+from ..audits.handler import AuditHandler
 from .models import FacilityAliasRow, FacilityRow, FacilitySource, SupplyLinkRow
 from .schema import FacilityProfile
 
+AUDIT_KIND = AuditHandler.label
+
 __all__ = [
     "aliases_of",
+    "audited_facility",
+    "audited_facility_ids",
+    "is_known",
     "merge_into",
-    "record_audited_facility",
     "record_facility",
     "record_stub",
     "resolve_facility",
@@ -34,34 +44,36 @@ def resolve_facility(session: Session, facility_id: str) -> str:
     return alias.facility_id if alias is not None else facility_id
 
 
-def record_audited_facility(
-    session: Session,
-    facility_id: str,
-    *,
-    name: str,
-    country: str,
-    osh_id: str | None,
-    record_id: str,
-    at: datetime,
-) -> None:
-    """Register or refresh the facility an admitted audit is about (the audit's own
-    ``facility`` object), unless the facility registered itself."""
-    found = resolve_facility(session, facility_id)
-    _insert_if_absent(session, FacilityRow(id=found, source=FacilitySource.AUDIT,
-                                           record_id=record_id, updated_at=at))  # fmt: skip
-    row = session.get(FacilityRow, found)
-    assert row is not None
-    if row.source == FacilitySource.FACILITY:
-        if row.osh_id is None and osh_id is not None:
-            row.osh_id = osh_id
-            session.add(row)
-        return
-    row.name, row.country, row.source, row.record_id, row.updated_at = (
-        name, country, FacilitySource.AUDIT, record_id, at,
-    )  # fmt: skip
-    if osh_id is not None:
-        row.osh_id = osh_id
-    session.add(row)
+def audited_facility(session: Session, facility_id: str) -> tuple[dict[str, Any], str] | None:
+    """The ``facility`` object of the latest audit filed under ``facility_id``, and that
+    audit's record id; None when no audit names it. Read at query time, not written at
+    admission: audits then stay in the bulk insert (a write per audit cost 7x ingest)."""
+    row = session.exec(
+        select(RecordRow)
+        .where(RecordRow.kind == AUDIT_KIND, RecordRow.subject == facility_id)
+        .order_by(col(RecordRow.received_at).desc(), col(RecordRow.id).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    facility: dict[str, Any] = json.loads(row.envelope)["payload"]["facility"]
+    return facility, row.id
+
+
+def audited_facility_ids(session: Session) -> list[str]:
+    """Every facility id an audit is filed under."""
+    query = select(RecordRow.subject).where(RecordRow.kind == AUDIT_KIND).distinct()
+    return sorted(s for s in session.exec(query).all() if s is not None)
+
+
+def is_known(session: Session, facility_id: str) -> bool:
+    """Registered (by its own record or as a stub), or named by an audit."""
+    if session.get(FacilityRow, facility_id) is not None:
+        return True
+    query = select(RecordRow.id).where(
+        RecordRow.kind == AUDIT_KIND, RecordRow.subject == facility_id
+    )
+    return session.exec(query.limit(1)).first() is not None
 
 
 def record_stub(session: Session, facility_id: str, *, record_id: str, at: datetime) -> None:

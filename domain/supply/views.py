@@ -8,8 +8,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from .errors import FacilityUnknown, SupplyLinkUnknown
-from .models import FacilityRow, SupplyLinkRow
-from .registry import aliases_of, resolve_facility
+from .models import FacilityRow, FacilitySource, SupplyLinkRow
+from .registry import aliases_of, audited_facility, audited_facility_ids, resolve_facility
 from .schema import BRAND_SECTORS
 
 __all__ = [
@@ -61,23 +61,28 @@ class BrandView:
 
 
 def facility(session: Session, facility_id: str) -> FacilityView:
-    """A facility by its id or by an id merged into it.
+    """A facility by its id or by an id merged into it: its own record's fields, else its
+    latest audit's, else a stub's.
 
     Raises:
-        FacilityUnknown: neither.
+        FacilityUnknown: none of these.
     """
-    row = session.get(FacilityRow, resolve_facility(session, facility_id))
-    if row is None:
+    found = resolve_facility(session, facility_id)
+    view = _view(session, found, session.get(FacilityRow, found))
+    if view is None:
         raise FacilityUnknown(f"no facility {facility_id}", what="facility", key=facility_id,
                               facility=facility_id)  # fmt: skip
-    return _facility(session, row)
+    return view
 
 
 def facilities(session: Session, country: str | None = None) -> list[FacilityView]:
-    query = select(FacilityRow).order_by(col(FacilityRow.id))
-    if country is not None:
-        query = query.where(FacilityRow.country == country)
-    return [_facility(session, row) for row in session.exec(query).all()]
+    """Every facility: registered ones and those only audits name (merged ids left out)."""
+    rows = {row.id: row for row in session.exec(select(FacilityRow)).all()}
+    ids = set(rows) | {
+        i for i in audited_facility_ids(session) if resolve_facility(session, i) == i
+    }
+    views = [_view(session, i, rows.get(i)) for i in sorted(ids)]
+    return [v for v in views if v is not None and (country is None or v.country == country)]
 
 
 def brands(session: Session) -> list[BrandView]:
@@ -129,9 +134,29 @@ def _link(row: SupplyLinkRow) -> LinkView:
     )  # fmt: skip
 
 
-def _facility(session: Session, row: FacilityRow) -> FacilityView:
+def _view(session: Session, facility_id: str, row: FacilityRow | None) -> FacilityView | None:
+    """The strongest source's fields: the facility's own record, its latest audit, a stub."""
+    audited = None if row is not None and row.source == FacilitySource.FACILITY else (
+        audited_facility(session, facility_id)
+    )  # fmt: skip
+    if audited is not None:
+        fields, record_id = audited
+        return FacilityView(
+            id=facility_id, osh_id=fields.get("oshId"), name=fields.get("name"),
+            country=fields.get("country"), address=None, sector=None, product_type=None,
+            processing_type=None, worker_count=None, parent_company=None,
+            aliases=aliases_of(session, facility_id), source=FacilitySource.AUDIT,
+            record_id=record_id,
+        )  # fmt: skip
+    if row is None:
+        return None
+    osh_id = row.osh_id
+    if osh_id is None and row.source == FacilitySource.FACILITY:
+        # A self-registered facility without one shows the Open Supply Hub id its audit names.
+        found = audited_facility(session, facility_id)
+        osh_id = found[0].get("oshId") if found is not None else None
     return FacilityView(
-        id=row.id, osh_id=row.osh_id, name=row.name, country=row.country, address=row.address,
+        id=row.id, osh_id=osh_id, name=row.name, country=row.country, address=row.address,
         sector=row.sector, product_type=row.product_type, processing_type=row.processing_type,
         worker_count=row.worker_count, parent_company=row.parent_company,
         aliases=aliases_of(session, row.id), source=row.source, record_id=row.record_id,
