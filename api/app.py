@@ -29,6 +29,7 @@ from .routes import (
     presentations,
     records,
     rpc,
+    supply,
     wages,
 )
 from .settings import Settings
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         checkins.router,
         contexts.router,
         wages.router,
+        supply.router,
     ):
         app.include_router(router)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ledger.kinds import KindHandler, KindRegistry
 
 from .audits import AuditHandler
+from .supply import FacilityHandler, SupplyConfirmHandler, SupplyLinkHandler
 from .wages.handlers import WageAckHandler, WageLineHandler
 from .workers import CheckinHandler, CredentialHandler, CredentialStatusHandler
 
@@ -19,11 +20,14 @@ KINDS: tuple[type[KindHandler], ...] = (
     AuditHandler,  # 1
     WageLineHandler,  # 2
     CheckinHandler,  # 3
+    SupplyLinkHandler,  # 4
     CredentialStatusHandler,  # 5
     CredentialHandler,  # 7
     WageAckHandler,  # 8
+    FacilityHandler,  # 9
+    SupplyConfirmHandler,  # 10
 )
-"""Codes 4 (supply link) and 6 (score) are reserved for the kinds to come."""
+"""Code 6 (score) is reserved for the kind to come."""
 
 
 def kind_registry() -> KindRegistry:

@@ -21,7 +21,9 @@ __all__ = ["AuditHandler"]
 class AuditHandler(KindHandler):
     """Public; filed under the facility. Its rule: a follow-up names an audit of the same
     facility, and every ``followsFinding`` exists in that audit. (The signer is the lead
-    auditor; admission already established that it is an accredited auditor.)"""
+    auditor; admission already established that it is an accredited auditor.) The facility
+    it names is read from it by the registry's views (:mod:`domain.supply.views`): audits
+    write nothing beyond their record, so they keep the bulk insert."""
 
     label: ClassVar[str] = "audit"
     code: ClassVar[int] = 1

@@ -65,9 +65,12 @@ const DEFAULT_KINDS = {
   audit: {number: 1, roles: [1]},
   wage: {number: 2, roles: [3], scope: 'run.facility'},
   checkin: {number: 3, roles: [1, 5, 6]},
+  'supply-link': {number: 4, roles: [3, 4], scope: 'buyer'},
   credential_status: {number: 5, roles: [2]},
   credential: {number: 7, roles: [2]},
-  'wage-ack': {number: 8, roles: null}
+  'wage-ack': {number: 8, roles: null},
+  facility: {number: 9, roles: [3, 4], scope: 'facility.id'},
+  'supply-confirm': {number: 10, roles: [3], scope: 'supplier'}
 };
 let KINDS = DEFAULT_KINDS;
 
