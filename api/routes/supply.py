@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
+from domain.supply import trace
 from domain.supply import views as supply
+from domain.supply.graph import MAX_DEPTH
+from domain.supply.trace import DEFAULT_DEPTH
 from ledger.errors import SchemaViolation
 from ledger.store.db import session_scope
+from ledger.timeutil import utcnow
 
 from ..deps import JsonBody, LedgerDep
 from ..models import PROBLEM_RESPONSES
@@ -59,3 +63,60 @@ def read_link(ledger: LedgerDep, link_id: str) -> dict[str, Any]:
 def list_brands(ledger: LedgerDep) -> dict[str, Any]:
     with session_scope(ledger.engine) as session:
         return {"brands": to_json(supply.brands(session))}
+
+
+TraceFormat = Annotated[
+    Literal["json", "csv"], Query(description="json, or csv for compliance teams")
+]
+
+
+@router.get(
+    "/brands/{brand_id}/trace",
+    summary="A brand's supplier graph, every tier, with each facility's evidence and gaps",
+    response_model=None,
+)
+def brand_trace(
+    ledger: LedgerDep,
+    brand_id: str,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = DEFAULT_DEPTH,
+    format: TraceFormat = "json",
+) -> dict[str, Any] | Response:
+    """``{"brand", "depth", "nodes": [{"facility", "tier", "name", "country", "suppliers",
+    "links", "evidence", "missing", "records"}], "cycles"}``: a DAG (a shared supplier once,
+    at its lowest tier; cycles reported, never followed)."""
+    with session_scope(ledger.engine) as session:
+        found = trace.brand_trace(session, brand_id, depth, utcnow())
+    return _answer(found, format, f"trace-{found.root['brand']}")
+
+
+@router.get(
+    "/trace",
+    summary="The supplier graph below the links of a product or a purchase order",
+    response_model=None,
+)
+def product_trace(
+    ledger: LedgerDep,
+    product: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    po: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    format: TraceFormat = "json",
+) -> dict[str, Any] | Response:
+    """Tier 0: the buyers of the matching links; tier 1: their suppliers; then everything
+    those suppliers buy."""
+    if (product is None) == (po is None):
+        raise SchemaViolation("name exactly one of product or po", field="product")
+    with session_scope(ledger.engine) as session:
+        found = trace.links_trace(session, product=product, purchase_order=po, now=utcnow())
+    return _answer(found, format, "trace")
+
+
+def _answer(found: trace.Trace, format: str, name: str) -> dict[str, Any] | Response:
+    if format == "csv":
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:80]
+        return Response(
+            trace.trace_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'},
+        )
+    body: dict[str, Any] = {**found.root, "depth": found.depth}
+    body |= {"nodes": to_json(found.nodes), "cycles": found.cycles}
+    return body

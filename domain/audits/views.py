@@ -4,6 +4,8 @@ audits that re-examine it, to its current status."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +15,7 @@ from ledger.store.models import RecordRow
 
 from .schema import AuditPayload
 
-__all__ = ["facility_audits"]
+__all__ = ["audits_of", "facility_audits"]
 
 
 @dataclass
@@ -30,11 +32,27 @@ def facility_audits(session: Session, facility_id: str) -> list[dict[str, Any]]:
     A finding's current status is the status given by the latest audit that re-examines it
     (through ``follows`` + ``followsFinding``, transitively), with that audit's record id.
     """
-    rows = session.exec(
-        select(RecordRow)
-        .where(RecordRow.kind == "audit", RecordRow.subject == facility_id)
-        .order_by(col(RecordRow.created))
-    ).all()
+    return audits_of(session, [facility_id]).get(facility_id, [])
+
+
+def audits_of(session: Session, facility_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """:func:`facility_audits` of many facilities in one query (those with audits only)."""
+    grouped: dict[str, list[RecordRow]] = defaultdict(list)
+    for start in range(0, len(facility_ids), _CHUNK):
+        chunk = list(facility_ids[start : start + _CHUNK])
+        for row in session.exec(
+            select(RecordRow)
+            .where(RecordRow.kind == "audit", col(RecordRow.subject).in_(chunk))
+            .order_by(col(RecordRow.created))
+        ).all():
+            grouped[str(row.subject)].append(row)
+    return {facility: _view(rows) for facility, rows in grouped.items()}
+
+
+_CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 parameters a statement)
+
+
+def _view(rows: Sequence[RecordRow]) -> list[dict[str, Any]]:
     audits = {}
     for row in rows:
         envelope = json.loads(row.envelope)

@@ -19,6 +19,7 @@ from ledger.errors import Conflict, Forbidden, InvalidRecord, NotFound
 
 __all__ = [
     "AlreadyConfirmed",
+    "BrandUnknown",
     "FacilityMerged",
     "FacilityUnknown",
     "MergeRefused",
@@ -41,6 +42,11 @@ class NotTheSupplier(Forbidden):
 class FacilityUnknown(NotFound):
     code = "facility_unknown"
     title = "Unknown facility"
+
+
+class BrandUnknown(NotFound):
+    code = "brand_unknown"
+    title = "Unknown brand"
 
 
 class SupplyLinkUnknown(NotFound):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,10 +25,12 @@ from ledger.store.db import as_utc
 from .models import WageAckRow, WageLineRow, WageRunRow
 
 __all__ = [
+    "CurrentWages",
     "FacilityWages",
     "PeriodWages",
     "RunLine",
     "RunView",
+    "current_wages_of",
     "facility_wages",
     "latest_acks",
     "run_view",
@@ -102,8 +105,16 @@ def latest_acks(session: Session, line_ids: list[str]) -> dict[str, WageAckRow]:
     return latest
 
 
-def _summary(session: Session, run: WageRunRow, rows: list[WageLineRow]) -> PeriodWages:
-    acks = latest_acks(session, [r.record_id for r in rows])
+def _summary(
+    session: Session,
+    run: WageRunRow,
+    rows: list[WageLineRow],
+    acks: dict[str, WageAckRow] | None = None,
+) -> PeriodWages:
+    if acks is None:
+        acks = latest_acks(session, [r.record_id for r in rows])
+    else:
+        acks = {r.record_id: acks[r.record_id] for r in rows if r.record_id in acks}
     by_rule: Counter[str] = Counter()
     for row in rows:
         by_rule.update({v["rule"] for v in json.loads(row.violations)})
@@ -153,6 +164,47 @@ def facility_wages(session: Session, facility: str) -> FacilityWages:
         ).all():
             lines[row.run_id].append(row)
     return FacilityWages(facility, [_summary(session, run, lines[run.run_id]) for run in runs])
+
+
+@dataclass(frozen=True)
+class CurrentWages:
+    """A facility's latest current run, summarised, and the line records behind it."""
+
+    period: PeriodWages
+    line_ids: list[str]
+
+
+def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, CurrentWages]:
+    """Each facility's newest current run (by period), for many facilities in a fixed number
+    of queries (facilities without wage records are left out)."""
+    latest: dict[str, WageRunRow] = {}
+    for start in range(0, len(facilities), _CHUNK):
+        chunk = list(facilities[start : start + _CHUNK])
+        for run in session.exec(
+            select(WageRunRow)
+            .where(col(WageRunRow.facility).in_(chunk), col(WageRunRow.corrected_by).is_(None))
+            .order_by(col(WageRunRow.period_start), col(WageRunRow.received_at))
+        ).all():
+            latest[run.facility] = run  # ordered: the newest period wins
+    runs = {run.run_id: run for run in latest.values()}
+    lines: dict[str, list[WageLineRow]] = defaultdict(list)
+    run_ids = list(runs)
+    for start in range(0, len(run_ids), _CHUNK):
+        for row in session.exec(
+            select(WageLineRow).where(col(WageLineRow.run_id).in_(run_ids[start : start + _CHUNK]))
+        ).all():
+            lines[row.run_id].append(row)
+    acks = latest_acks(session, [row.record_id for rows in lines.values() for row in rows])
+    return {
+        run.facility: CurrentWages(
+            _summary(session, run, lines[run.run_id], acks),
+            sorted(row.record_id for row in lines[run.run_id]),
+        )
+        for run in runs.values()
+    }
+
+
+_CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 parameters a statement)
 
 
 def run_view(session: Session, run_id: str, *, with_lines: bool) -> RunView:
