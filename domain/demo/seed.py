@@ -19,7 +19,9 @@ from ledger.service import Ledger
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
 
-from .wages import scope_demo_employers, seed_demo_wages
+from .keys import scope_demo_keys
+from .supply import seed_demo_supply
+from .wages import seed_demo_wages
 from .workers import seed_demo_workers
 
 __all__ = ["DEMO_FACILITIES", "seed_demo"]
@@ -128,7 +130,7 @@ def seed_demo(ledger: Ledger) -> str:
     """Seed and anchor the demo into an empty database; returns a one-line summary."""
     if not _is_empty(ledger):
         return "demo: database already has records; nothing seeded"
-    employers = scope_demo_employers(ledger)  # first: see scope_demo_employers
+    keys = scope_demo_keys(ledger)  # first: see domain.demo.keys
     veritas = _Firm(
         "Veritas Social Audits", "sedex-af-1042", (SigningKey.generate(), SigningKey.generate())
     )
@@ -345,10 +347,11 @@ def seed_demo(ledger: Ledger) -> str:
         ),
     )
     workers, wallets = seed_demo_workers(ledger)  # credentialed workers, possession check-ins
-    wages = seed_demo_wages(ledger, employers, wallets)  # payroll runs and the workers' answers
+    wages = seed_demo_wages(ledger, keys, wallets)  # payroll runs and the workers' answers
+    supply = seed_demo_supply(ledger, keys)  # brands, a fabric mill, links down four tiers
     report = ledger.anchorer.drain()
     return (
-        f"demo: 5 facilities, 6 audits by 2 firms; {workers}; {wages}; "
+        f"demo: 5 facilities, 6 audits by 2 firms; {workers}; {wages}; {supply}; "
         f"anchored in batches {report.cut or report.anchored}"
         + (f" (anchoring error: {report.error})" if report.error else "")
     )

@@ -14,22 +14,19 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from ledger.chain.contracts import facility_scope
 from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
-from ledger.roles import Role
 from ledger.service import Ledger
-from ledger.timeutil import utcnow
 
 from ..wages.service import Wages
+from .keys import DemoKeys
 
-__all__ = ["DemoEmployers", "DemoWorker", "scope_demo_employers", "seed_demo_wages"]
+__all__ = ["DemoWorker", "seed_demo_wages"]
 
 PERIOD = ("2026-11-01", "2026-11-30")
 PAID_ON = "2026-12-05"
@@ -82,30 +79,6 @@ def _line(
     }
 
 
-@dataclass(frozen=True)
-class DemoEmployers:
-    """An employer key per wage facility, and when the last one's scope starts."""
-
-    keys: dict[str, SigningKey]
-    scoped_from: datetime
-
-
-def scope_demo_employers(ledger: Ledger) -> DemoEmployers:
-    """An employer key for each facility, accredited for and scoped to it alone. Done first
-    in the demo: a line signed before its grant's block time is outside the scope, and the
-    embedded EVM's clock runs a second ahead per block in a burst; the earlier the grants,
-    the less the lines are dated ahead of our clock."""
-    keys, granted = {}, []
-    for facility in _FACILITIES:
-        key = SigningKey.generate()
-        ledger.accredit(key.did, Role.EMPLOYER)
-        granted.append(
-            ledger.grant_scope(key.did, Role.EMPLOYER, facility_scope(facility), facility=facility)
-        )
-        keys[facility] = key
-    return DemoEmployers(keys, max(granted))
-
-
 def _submit_run(
     wages: Wages,
     employer: SigningKey,
@@ -134,7 +107,7 @@ def _ack(wages: Wages, worker: SigningKey, line: str, created: datetime, *reason
     wages.acknowledge(sign_envelope("wage-ack", payload, worker, created=created).to_dict())
 
 
-def seed_demo_wages(ledger: Ledger, employers: DemoEmployers, workers: Sequence[DemoWorker]) -> str:
+def seed_demo_wages(ledger: Ledger, keys: DemoKeys, workers: Sequence[DemoWorker]) -> str:
     """Payroll runs and acknowledgements at the demo facilities (pending until anchored)."""
     wages = Wages(ledger)
     wallets: dict[str, list[SigningKey]] = {}
@@ -142,9 +115,8 @@ def seed_demo_wages(ledger: Ledger, employers: DemoEmployers, workers: Sequence[
         wallets.setdefault(facility, []).append(key)
     period = {"periodStart": PERIOD[0], "periodEnd": PERIOD[1]}
 
-    penang, dhaka, binh_duong = (employers.keys[f] for f in _FACILITIES)
-    # Not before the grants' block time, which the embedded EVM may run seconds ahead of us.
-    created = max(utcnow(), employers.scoped_from + timedelta(milliseconds=1))
+    penang, dhaka, binh_duong = (keys.employers[f] for f in _FACILITIES)
+    created = keys.signing_time()
     myr = partial(_line, rates=("10.00", "15.00", "20.00"), exponent=2)
     epf = {"socialSecurity": ("22.50", "EPF and SOCSO, employee share")}
     dorm = {"accommodation": ("100.00", "dormitory, agreed in contract")}

@@ -156,7 +156,9 @@ def trace_of(
         own: list[Edge] = graph.suppliers_of(facility)
         records.update(e.link for e in own)
         records.update(e.confirmation for e in own if e.confirmation)
-        name, country = profiles.get(facility, (None, None))
+        name, country, sector = profiles.get(facility, (None, None, None))
+        if sector in BRAND_SECTORS:  # a brand is not a workplace: no audit or payroll owed
+            missing = [m for m in missing if m == "unconfirmed_link"]
         nodes.append(
             TraceNode(
                 facility=facility,
@@ -180,24 +182,24 @@ def trace_of(
 
 def _profiles(
     session: Session, ids: list[str], audits: dict[str, list[dict[str, Any]]]
-) -> dict[str, tuple[str | None, str | None]]:
-    """Name and country of each facility, from its own record, else its latest audit (as
+) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Name, country and sector of each facility, from its own record, else its latest audit (as
     :func:`domain.supply.views.facility` chooses), in one query."""
     rows: dict[str, FacilityRow] = {}
     for start in range(0, len(ids), 5_000):
         chunk = ids[start : start + 5_000]
         rows.update((r.id, r) for r in session.exec(select(FacilityRow).where(
             col(FacilityRow.id).in_(chunk))).all())  # fmt: skip
-    found: dict[str, tuple[str | None, str | None]] = {}
+    found: dict[str, tuple[str | None, str | None, str | None]] = {}
     for facility in ids:
         row = rows.get(facility)
         if row is not None and row.source == FacilitySource.FACILITY:
-            found[facility] = (row.name, row.country)
+            found[facility] = (row.name, row.country, row.sector)
         elif facility in audits:  # newest first
             named = audits[facility][0]["facility"]
-            found[facility] = (named.get("name"), named.get("country"))
+            found[facility] = (named.get("name"), named.get("country"), None)
         elif row is not None:
-            found[facility] = (row.name, row.country)
+            found[facility] = (row.name, row.country, row.sector)
     return found
 
 

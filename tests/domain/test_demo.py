@@ -1,6 +1,8 @@
-"""The demo seeds a supply chain whose wage views say what the demo's story says: Penang's
-payroll carries the planted violations and a dispute, Dhaka's and Binh Duong's are clean,
-and every seeded record is anchored (embedded EVM, SQLite and PostgreSQL)."""
+"""The demo seeds a supply chain whose views say what the demo's story says: Penang's
+payroll carries the planted violations and a dispute, Dhaka's and Binh Duong's are clean;
+Nordwear's trace runs four tiers down to a spinner and a dyer, names the Gazipur mill's
+missing evidence and the unconfirmed footwear link; every seeded record is anchored
+(embedded EVM, SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from sqlmodel import func, select
 
 from domain import open_ledger
 from domain.demo import seed_demo
+from domain.supply import trace
 from domain.wages.service import Wages
 from ledger.service import LedgerConfig
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
+from ledger.timeutil import utcnow
 
 
 def test_the_demo_tells_its_wage_story(database_url: str) -> None:
@@ -44,6 +48,27 @@ def test_the_demo_tells_its_wage_story(database_url: str) -> None:
             (period,) = wages.facility(facility).periods
             assert (period.lines, period.compliant_lines) == (lines, lines), period
             assert period.violations_by_rule == {}
+        with session_scope(ledger.engine) as session:
+            nordwear = trace.brand_trace(session, "brand-nordwear", 10, utcnow())
+            voltline = trace.brand_trace(session, "brand-voltline", 10, utcnow())
+        tiers = {node.facility: node.tier for node in nordwear.nodes}
+        assert tiers == {
+            "brand-nordwear": 0, "fac-bd-dhaka-knit-01": 1, "fac-vn-binhduong-shoe-02": 1,
+            "fac-bd-gazipur-fabric-06": 2, "fac-in-tiruppur-spin-04": 3,
+            "fac-tr-denizli-dye-05": 3,
+        }  # fmt: skip
+        missing = {node.facility: node.missing for node in nordwear.nodes}
+        assert missing["brand-nordwear"] == []  # a brand owes no audit or payroll
+        assert missing["fac-bd-gazipur-fabric-06"] == [
+            "no_audit", "no_wage_records", "no_credentialed_workers",
+        ]  # fmt: skip
+        assert "unconfirmed_link" in missing["fac-vn-binhduong-shoe-02"]
+        dhaka = next(n for n in nordwear.nodes if n.facility == "fac-bd-dhaka-knit-01")
+        # The follow-up closed the passport finding; overtime and debt bondage stay open.
+        assert dhaka.evidence["audit"]["openFindingsByIndicator"] == {
+            "debt-bondage": 1, "excessive-overtime": 1,
+        }  # fmt: skip
+        assert [n.facility for n in voltline.nodes] == ["brand-voltline", "fac-my-penang-pcb-03"]
         assert seed_demo(ledger).endswith("nothing seeded"), "seeding twice seeds once"
     finally:
         ledger.close()
