@@ -57,9 +57,14 @@ class Graph:
     tiers: dict[str, int]  # facility -> tier (0: where the walk starts)
     edges: list[Edge]
     cycles: list[list[str]] = field(default_factory=list)  # each [a, b, ..., a]
+    _by_buyer: dict[str, list[Edge]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for edge in self.edges:
+            self._by_buyer.setdefault(edge.buyer, []).append(edge)
 
     def suppliers_of(self, facility: str) -> list[Edge]:
-        return [e for e in self.edges if e.buyer == facility]
+        return self._by_buyer.get(facility, [])
 
 
 def graph_below(session: Session, root: str, depth: int) -> Graph:

@@ -130,12 +130,12 @@ def trace_of(
             evidence["wages"] = None
             missing.append("no_wage_records")
         else:
-            p = current.period
             evidence["wages"] = {
-                "run": p.run, "periodStart": p.period_start, "periodEnd": p.period_end,
-                "lines": p.lines, "complianceRate": p.compliance_rate,
-                "violationsByRule": p.violations_by_rule,
-                "acknowledgementRate": p.acknowledgement_rate, "disputeRate": p.dispute_rate,
+                "run": current.run, "periodStart": current.period_start,
+                "periodEnd": current.period_end, "lines": current.lines,
+                "complianceRate": current.compliance_rate,
+                "acknowledgementRate": current.acknowledgement_rate,
+                "disputeRate": current.dispute_rate,
             }  # fmt: skip
             records.update(current.line_ids)
         held = possession.get(facility)

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
 from ledger.errors import NotFound
@@ -105,16 +106,8 @@ def latest_acks(session: Session, line_ids: list[str]) -> dict[str, WageAckRow]:
     return latest
 
 
-def _summary(
-    session: Session,
-    run: WageRunRow,
-    rows: list[WageLineRow],
-    acks: dict[str, WageAckRow] | None = None,
-) -> PeriodWages:
-    if acks is None:
-        acks = latest_acks(session, [r.record_id for r in rows])
-    else:
-        acks = {r.record_id: acks[r.record_id] for r in rows if r.record_id in acks}
+def _summary(session: Session, run: WageRunRow, rows: list[WageLineRow]) -> PeriodWages:
+    acks = latest_acks(session, [r.record_id for r in rows])
     by_rule: Counter[str] = Counter()
     for row in rows:
         by_rule.update({v["rule"] for v in json.loads(row.violations)})
@@ -168,18 +161,37 @@ def facility_wages(session: Session, facility: str) -> FacilityWages:
 
 @dataclass(frozen=True)
 class CurrentWages:
-    """A facility's latest current run, summarised, and the line records behind it."""
+    """A facility's latest current run, as aggregates, and the line records behind them."""
 
-    period: PeriodWages
+    run: str
+    period_start: date
+    period_end: date
+    lines: int
+    compliant_lines: int
+    compliance_rate: float
+    acknowledged: int
+    disputed: int
+    acknowledgement_rate: float
+    dispute_rate: float
     line_ids: list[str]
 
 
+# Each line's latest acknowledgement (by the worker's signing time), counted per run.
+_ACKS_PER_RUN = """
+SELECT l.run_id, a.status, COUNT(*) FROM wage_lines l JOIN (
+    SELECT line_record_id, status, ROW_NUMBER() OVER (
+        PARTITION BY line_record_id ORDER BY signed_at DESC, received_at DESC) AS n
+    FROM wage_acks WHERE facility IN :facilities
+) a ON a.line_record_id = l.record_id AND a.n = 1
+WHERE l.run_id IN :runs GROUP BY l.run_id, a.status
+"""
+
+
 def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, CurrentWages]:
-    """Each facility's newest current run (by period), for many facilities in a fixed number
-    of queries (facilities without wage records are left out)."""
+    """Each facility's newest current run (by period) as aggregates worked out in SQL, for
+    many facilities in a fixed number of queries (those without wage records left out)."""
     latest: dict[str, WageRunRow] = {}
-    for start in range(0, len(facilities), _CHUNK):
-        chunk = list(facilities[start : start + _CHUNK])
+    for chunk in _chunks(facilities):
         for run in session.exec(
             select(WageRunRow)
             .where(col(WageRunRow.facility).in_(chunk), col(WageRunRow.corrected_by).is_(None))
@@ -187,21 +199,43 @@ def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, C
         ).all():
             latest[run.facility] = run  # ordered: the newest period wins
     runs = {run.run_id: run for run in latest.values()}
-    lines: dict[str, list[WageLineRow]] = defaultdict(list)
-    run_ids = list(runs)
-    for start in range(0, len(run_ids), _CHUNK):
-        for row in session.exec(
-            select(WageLineRow).where(col(WageLineRow.run_id).in_(run_ids[start : start + _CHUNK]))
+    line_ids: dict[str, list[str]] = defaultdict(list)
+    compliant: Counter[str] = Counter()
+    acks: dict[str, Counter[str]] = defaultdict(Counter)
+    for chunk in _chunks(list(runs)):
+        for run_id, record_id, ok in session.execute(
+            select(WageLineRow.run_id, WageLineRow.record_id, WageLineRow.compliant).where(
+                col(WageLineRow.run_id).in_(chunk)
+            )
         ).all():
-            lines[row.run_id].append(row)
-    acks = latest_acks(session, [row.record_id for rows in lines.values() for row in rows])
-    return {
-        run.facility: CurrentWages(
-            _summary(session, run, lines[run.run_id], acks),
-            sorted(row.record_id for row in lines[run.run_id]),
+            line_ids[run_id].append(record_id)
+            compliant[run_id] += bool(ok)
+        where = sorted({runs[r].facility for r in chunk})
+        statement = text(_ACKS_PER_RUN).bindparams(
+            bindparam("facilities", expanding=True), bindparam("runs", expanding=True)
         )
-        for run in runs.values()
-    }
+        for run_id, status, count in session.execute(
+            statement, {"facilities": where, "runs": chunk}
+        ).all():
+            acks[run_id][status] += int(count)
+    found = {}
+    for run_id, run in runs.items():
+        total = len(line_ids[run_id])
+        received, disputed = acks[run_id]["received"], acks[run_id]["disputed"]
+        found[run.facility] = CurrentWages(
+            run=run_id, period_start=run.period_start, period_end=run.period_end,
+            lines=total, compliant_lines=compliant[run_id],
+            compliance_rate=round(compliant[run_id] / total, 4) if total else 0.0,
+            acknowledged=received, disputed=disputed,
+            acknowledgement_rate=round(received / total, 4) if total else 0.0,
+            dispute_rate=round(disputed / total, 4) if total else 0.0,
+            line_ids=sorted(line_ids[run_id]),
+        )  # fmt: skip
+    return found
+
+
+def _chunks(ids: Sequence[str]) -> list[list[str]]:
+    return [list(ids[i : i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
 
 
 _CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 parameters a statement)
