@@ -1,0 +1,7 @@
+"""Transparency scores: a facility's 0-100 score from its evidence (formula ``2026.1``)."""
+
+from .evidence import Evidence
+from .formula import FORMULA_VERSION, Component, Score, score
+from .loader import evidence_of
+
+__all__ = ["FORMULA_VERSION", "Component", "Evidence", "Score", "evidence_of", "score"]
