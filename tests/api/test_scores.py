@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from ledger.keys import SigningKey
 from ledger.roles import Role
@@ -37,6 +38,7 @@ class Scored:
     confirmation: str
     links: dict[str, str]  # supplier -> link record id
     lines: list[str]
+    employer: SigningKey  # G's
 
 
 def _audit(auditor: SigningKey, facility: str, **changes: Any) -> Any:
@@ -64,7 +66,7 @@ def scored(ledger: Ledger, client: TestClient) -> Scored:
     run = payroll(employers[G], [w.did for w in workers], run=run_ref(2, facility=G))
     lines = [line["id"] for line in created(client.post("/v1/wages", json={"lines": run}))["lines"]]
     issue(ledger, accredited(ledger, Role.ISSUER), workers[0], facility=G)
-    return Scored(auditor, audit, supplier_audit, confirmed, links, lines)
+    return Scored(auditor, audit, supplier_audit, confirmed, links, lines, employers[G])
 
 
 def score_of(client: TestClient, facility: str) -> dict[str, Any]:
@@ -154,3 +156,29 @@ def test_bad_ids_are_refused(client: TestClient) -> None:
         assert response.headers["content-type"].startswith("application/problem+json")
         if code is not None:
             assert response.json()["code"] == code
+
+
+def test_the_number_of_queries_does_not_grow_with_the_graph(
+    client: TestClient, ledger: Ledger, scored: Scored
+) -> None:
+    """Set-based: the same statements for G with 2 suppliers as with 5."""
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    def measured() -> tuple[int, int]:
+        statements.clear()
+        event.listen(ledger.engine, "before_cursor_execute", count)
+        try:
+            links = by_name(score_of(client, G))["traceability"]["inputs"]["links"]
+        finally:
+            event.remove(ledger.engine, "before_cursor_execute", count)
+        return links, len(statements)
+
+    small = measured()
+    for supplier in ("fac-in-erode-dye-13", "fac-bd-gazipur-fabric-11", "fac-cn-ningbo-14"):
+        created(client.post("/v1/supply-links", json=supply_link(scored.employer, G, supplier)))
+    large = measured()
+    assert (small[0], large[0]) == (2, 5)
+    assert small[1] > 0 and small[1] == large[1], (small, large)
