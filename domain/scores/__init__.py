@@ -3,5 +3,15 @@
 from .evidence import Evidence
 from .formula import FORMULA_VERSION, Component, Score, score
 from .loader import evidence_of
+from .snapshot import ScoreHandler, history_of
 
-__all__ = ["FORMULA_VERSION", "Component", "Evidence", "Score", "evidence_of", "score"]
+__all__ = [
+    "FORMULA_VERSION",
+    "Component",
+    "Evidence",
+    "Score",
+    "ScoreHandler",
+    "evidence_of",
+    "history_of",
+    "score",
+]

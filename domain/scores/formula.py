@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -76,7 +76,6 @@ class Score:
     formula_version: str
     components: list[Component]
     cap: dict[str, Any] | None  # present when a capping finding is open
-    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 def score(evidence: Evidence) -> Score:

@@ -17,9 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
+from ledger.timeutil import utcnow
 from tests.api.test_supply import created
 from tests.credentials.worker_support import accredited, issue
 from tests.domain.supply.builders import FACILITY, confirmation, employer_of, supply_link
@@ -182,3 +184,45 @@ def test_the_number_of_queries_does_not_grow_with_the_graph(
     large = measured()
     assert (small[0], large[0]) == (2, 5)
     assert small[1] > 0 and small[1] == large[1], (small, large)
+
+
+def snapshot_of(client: TestClient, key: SigningKey, of: str, **changes: Any) -> Any:
+    """A `score` envelope repeating what ``GET .../score`` gives now (with ``changes``)."""
+    body = score_of(client, of)
+    payload = {
+        "schema": "score/v1", "facility": of, "formulaVersion": body["formula_version"],
+        "asOf": utcnow().date().isoformat(), "score": str(body["score"]),
+        "components": [{"name": c["name"], "value": str(c["value"])} for c in body["components"]],
+    } | changes  # fmt: skip
+    return sign_envelope("score", payload, key).to_dict()
+
+
+def test_a_brand_keeps_a_snapshot_the_ledger_recomputed(
+    client: TestClient, ledger: Ledger, scored: Scored
+) -> None:
+    brand = accredited(ledger, Role.BRAND)
+    target = f"/v1/facilities/{G}/score/snapshot"
+    refused = [
+        (snapshot_of(client, brand, G, score="90"), "score_mismatch"),
+        (snapshot_of(client, brand, G, components=[{"name": "audit", "value": "25"}]),
+         "score_mismatch"),
+        (snapshot_of(client, brand, G, asOf="2026-01-01"), "score_mismatch"),
+        (snapshot_of(client, brand, G, formulaVersion="2025.9"), "score_mismatch"),
+        (snapshot_of(client, brand, G, facility=S), "schema_violation"),  # not the path's
+        (snapshot_of(client, brand, G, score="100.5"), "schema_violation"),
+        (snapshot_of(client, scored.employer, G), "not_accredited"),  # not a brand key
+        (confirmation(scored.employer, scored.links[S], S), "schema_violation"),  # other kind
+    ]  # fmt: skip
+    for envelope, code in refused:
+        response = client.post(target, json=envelope)
+        assert response.status_code >= 400, response.text
+        assert response.json()["code"] == code, (code, response.text)
+    assert score_of(client, G)["history"] == []
+    kept = created(client.post(target, json=snapshot_of(client, brand, G)))
+    history = score_of(client, G)["history"]
+    assert history == [{"record": kept["id"], "as_of": utcnow().date().isoformat(),
+                        "score": "40", "formula_version": "2026.1", "signer": brand.did}]  # fmt: skip
+    assert score_of(client, S)["history"] == []
+    unknown = client.post("/v1/facilities/fac-nobody-here/score/snapshot",
+                          json=snapshot_of(client, brand, G, facility="fac-nobody-here"))  # fmt: skip
+    assert unknown.status_code == 404 and unknown.json()["code"] == "facility_unknown"
