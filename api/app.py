@@ -29,6 +29,7 @@ from .routes import (
     presentations,
     records,
     rpc,
+    scores,
     supply,
     wages,
 )
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         contexts.router,
         wages.router,
         supply.router,
+        scores.router,
     ):
         app.include_router(router)
 

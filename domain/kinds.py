@@ -10,6 +10,7 @@ from __future__ import annotations
 from ledger.kinds import KindHandler, KindRegistry
 
 from .audits import AuditHandler
+from .scores import ScoreHandler
 from .supply import FacilityHandler, SupplyConfirmHandler, SupplyLinkHandler
 from .wages.handlers import WageAckHandler, WageLineHandler
 from .workers import CheckinHandler, CredentialHandler, CredentialStatusHandler
@@ -22,12 +23,12 @@ KINDS: tuple[type[KindHandler], ...] = (
     CheckinHandler,  # 3
     SupplyLinkHandler,  # 4
     CredentialStatusHandler,  # 5
+    ScoreHandler,  # 6
     CredentialHandler,  # 7
     WageAckHandler,  # 8
     FacilityHandler,  # 9
     SupplyConfirmHandler,  # 10
 )
-"""Code 6 (score) is reserved for the kind to come."""
 
 
 def kind_registry() -> KindRegistry:

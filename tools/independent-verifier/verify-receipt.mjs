@@ -67,6 +67,7 @@ const DEFAULT_KINDS = {
   checkin: {number: 3, roles: [1, 5, 6]},
   'supply-link': {number: 4, roles: [3, 4], scope: 'buyer'},
   credential_status: {number: 5, roles: [2]},
+  score: {number: 6, roles: [4]},
   credential: {number: 7, roles: [2]},
   'wage-ack': {number: 8, roles: null},
   facility: {number: 9, roles: [3, 4], scope: 'facility.id'},

@@ -1,0 +1,81 @@
+"""A facility's transparency score: every component with its inputs and backing records."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from domain.scores import Score, evidence_of, history_of, score
+from ledger.errors import SchemaViolation
+from ledger.store.db import session_scope
+from ledger.timeutil import utcnow
+
+from ..deps import JsonBody, LedgerDep
+from ..models import PROBLEM_RESPONSES
+from .facilities import require_kind
+
+router = APIRouter(prefix="/v1/facilities", tags=["scores"], responses=PROBLEM_RESPONSES)
+
+FacilityPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{1,63}$")]
+
+
+@router.get(
+    "/{facility_id}/score",
+    summary="The facility's transparency score (0-100), its components, inputs and records",
+)
+def read_score(ledger: LedgerDep, facility_id: FacilityPath) -> dict[str, Any]:
+    """``{"score", "formula_version", "components": [{"name", "weight", "value", "inputs",
+    "records"}], "cap"?, "history"}``: ``value`` is points earned out of ``weight``;
+    ``records`` the record ids whose receipts back it; ``cap`` only while an open
+    ID-retention or debt-bondage finding caps the score. ``history``: the score snapshots
+    (``POST .../score/snapshot``), oldest first."""
+    with session_scope(ledger.engine) as session:
+        evidence = evidence_of(session, facility_id, utcnow())
+        history = history_of(session, evidence.facility)
+    return score_json(score(evidence), history)
+
+
+@router.post(
+    "/{facility_id}/score/snapshot",
+    status_code=201,
+    summary="Keep the score as a signed `score` record (signed by a brand key)",
+)
+def snapshot_score(ledger: LedgerDep, facility_id: FacilityPath, body: JsonBody) -> dict[str, Any]:
+    """The envelope's payload repeats the score ``GET .../score`` gives today; admission
+    recomputes it and refuses a different one (``score_mismatch``)."""
+    require_kind(body, "score")
+    payload = body.get("payload")
+    if not isinstance(payload, dict) or payload.get("facility") != facility_id:
+        raise SchemaViolation(f"payload.facility must be {facility_id}", field="payload.facility")
+    accepted = ledger.submit(body)
+    return {"id": accepted.record_id, "leaf": accepted.leaf, "status": accepted.status}
+
+
+def score_json(found: Score, history: list[dict[str, Any]]) -> dict[str, Any]:
+    """Points as JSON numbers (at most 2 decimals: exact Decimals, shown as numbers)."""
+    body: dict[str, Any] = {
+        "score": _number(found.score),
+        "formula_version": found.formula_version,
+        "components": [
+            {
+                "name": c.name,
+                "weight": c.weight,
+                "value": _number(c.value),
+                "inputs": c.inputs,
+                "records": c.records,
+            }
+            for c in found.components
+        ],
+    }
+    if found.cap is not None:
+        body["cap"] = {k: _number(v) if isinstance(v, Decimal) else v for k, v in found.cap.items()}
+    body["history"] = history
+    return body
+
+
+def _number(points: Decimal) -> int | float:
+    """2 decimals at most; a float of a 2-decimal Decimal prints back as those decimals."""
+    exact = points.quantize(Decimal("0.01"))
+    return int(exact) if exact == exact.to_integral_value() else float(exact)
