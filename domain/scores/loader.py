@@ -57,13 +57,13 @@ def evidence_of(session: Session, facility_id: str, now: datetime) -> Evidence:
         wages=None
         if wages is None
         else WageEvidence(
-            run=wages.period.run,
-            lines=wages.period.lines,
-            compliant_lines=wages.period.compliant_lines,
-            acknowledged=wages.period.acknowledged,
-            disputed=wages.period.disputed,
-            fees_found=wages.period.fees_found,
-            fees_repaid=wages.period.fees_repaid,
+            run=wages.run,
+            lines=wages.lines,
+            compliant_lines=wages.compliant_lines,
+            acknowledged=wages.acknowledged,
+            disputed=wages.disputed,
+            fees_found=wages.fees_found,
+            fees_repaid=wages.fees_repaid,
             records=tuple(wages.line_ids),
         ),
         possession=None

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, text
+from sqlalchemy import select as core_select  # a row of six columns (sqlmodel's: four)
 from sqlmodel import Session, col, select
 
 from ledger.errors import NotFound
@@ -173,6 +174,8 @@ class CurrentWages:
     disputed: int
     acknowledgement_rate: float
     dispute_rate: float
+    fees_found: Decimal  # as PeriodWages: declared by the employer plus deducted from pay
+    fees_repaid: Decimal
     line_ids: list[str]
 
 
@@ -201,15 +204,20 @@ def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, C
     runs = {run.run_id: run for run in latest.values()}
     line_ids: dict[str, list[str]] = defaultdict(list)
     compliant: Counter[str] = Counter()
+    found_fees: dict[str, Decimal] = defaultdict(Decimal)
+    repaid_fees: dict[str, Decimal] = defaultdict(Decimal)
     acks: dict[str, Counter[str]] = defaultdict(Counter)
+    line = WageLineRow
+    columns = [col(c) for c in (line.run_id, line.record_id, line.compliant, line.fees_found,
+                                line.recruitment_fee, line.fees_repaid)]  # fmt: skip
     for chunk in _chunks(list(runs)):
-        for run_id, record_id, ok in session.execute(
-            select(WageLineRow.run_id, WageLineRow.record_id, WageLineRow.compliant).where(
-                col(WageLineRow.run_id).in_(chunk)
-            )
+        for run_id, record_id, ok, found, deducted, repaid in session.execute(
+            core_select(*columns).where(col(WageLineRow.run_id).in_(chunk))
         ).all():
             line_ids[run_id].append(record_id)
             compliant[run_id] += bool(ok)
+            found_fees[run_id] += Decimal(found or 0) + Decimal(deducted or 0)
+            repaid_fees[run_id] += Decimal(repaid or 0)
         where = sorted({runs[r].facility for r in chunk})
         statement = text(_ACKS_PER_RUN).bindparams(
             bindparam("facilities", expanding=True), bindparam("runs", expanding=True)
@@ -229,6 +237,7 @@ def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, C
             acknowledged=received, disputed=disputed,
             acknowledgement_rate=round(received / total, 4) if total else 0.0,
             dispute_rate=round(disputed / total, 4) if total else 0.0,
+            fees_found=found_fees[run_id], fees_repaid=repaid_fees[run_id],
             line_ids=sorted(line_ids[run_id]),
         )  # fmt: skip
     return found
