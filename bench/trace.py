@@ -4,7 +4,7 @@ PostgreSQL takes for the bare recursive CTE over the same edges (the floor).
     .venv/bin/python bench/trace.py             # 10,000 facilities, 100,000 records (~3-5 min)
     .venv/bin/python bench/trace.py --quick     # 1,000 facilities, 10,000 records
 
-The graph: one brand and five tiers below it (10, 100, 1,000, 2,889 and the rest), each
+The graph: one brand and five tiers below it (0.1 %, 1 %, 10 %, 35 % and the rest), each
 facility supplied by two to four facilities of the next tier, shared between buyers (a DAG).
 Records: every supply link (a `supply-link` record row and its `supply_links` row); a real
 signed audit, admitted through the ledger's bulk path, for 40 % of the facilities (a third of
@@ -39,6 +39,7 @@ from _helpers import print_table
 from sqlalchemy import insert, text
 
 from domain import open_ledger
+from domain.scores import evidence_of, score
 from domain.supply import trace
 from domain.supply.graph import _TIERS
 from domain.supply.models import FacilityRow, FacilitySource, SupplyLinkRow
@@ -55,9 +56,10 @@ POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
 def tiers_of(facilities: int) -> list[list[str]]:
-    sizes = [10, 100, 1_000]
-    rest = facilities - 1 - sum(sizes)
-    sizes += [rest * 2 // 5, rest - rest * 2 // 5]
+    """The brand, then five tiers of 0.1 %, 1 %, 10 %, 35 % and the rest of the facilities."""
+    below = facilities - 1
+    sizes = [max(2, below * share // 1000) for share in (1, 10, 100, 350)]
+    sizes.append(below - sum(sizes))
     names, n = [[BRAND]], 0
     for tier, size in enumerate(sizes, start=1):
         names.append([f"fac-t{tier}-{n + i:05d}" for i in range(size)])
@@ -227,6 +229,17 @@ def time_trace(ledger: Ledger, repeats: int) -> tuple[list[float], int]:
     return samples, nodes
 
 
+def time_score(ledger: Ledger, facility: str, repeats: int) -> list[float]:
+    """One facility's score as ``GET /v1/facilities/{id}/score`` computes it."""
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with session_scope(ledger.engine) as session:
+            score(evidence_of(session, facility, datetime.now(UTC)))
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
 def time_bare_cte(ledger: Ledger, repeats: int) -> list[float]:
     query = text(_TIERS.format(seeds="SELECT CAST(:root AS VARCHAR(64)), 0"))
     samples = []
@@ -285,6 +298,24 @@ def main() -> None:
                         )
                     )
                     rows.append((f"{label}: full trace, p95", f"{p95(samples):.3f} s", ""))
+                    tiers = tiers_of(facilities)
+                    for where, facility in (("tier 4", tiers[4][0]), ("tier 1", tiers[1][0])):
+                        spent = time_score(ledger, facility, repeats * 3)
+                        result[label][f"score_{where.replace(' ', '')}_median_s"] = round(
+                            statistics.median(spent), 4
+                        )
+                        result[label][f"score_{where.replace(' ', '')}_p95_s"] = round(
+                            p95(spent), 4
+                        )
+                        met = (
+                            ""
+                            if label == "sqlite"
+                            else (
+                                "target p95 < 20 ms: " + ("met" if p95(spent) < 0.02 else "NOT met")
+                            )
+                        )
+                        ms = f"{statistics.median(spent) * 1e3:.1f} / {p95(spent) * 1e3:.1f} ms"
+                        rows.append((f"{label}: one score ({where}), median / p95", ms, met))
                     if label == "postgres":
                         bare = time_bare_cte(ledger, repeats)
                         floor = statistics.median(bare)
