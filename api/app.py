@@ -26,6 +26,7 @@ from .routes import (
     credentials,
     facilities,
     health,
+    lenders,
     presentations,
     records,
     rpc,
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         wages.router,
         supply.router,
         scores.router,
+        lenders.router,
     ):
         app.include_router(router)
 
