@@ -27,6 +27,7 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("wallet", "wallet"),
     ("checkin", "checkin"),
     ("wages", "wages"),
+    ("score", None),
 ]
 
 
