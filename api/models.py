@@ -197,3 +197,13 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {"application/problem+json": {}}}
     for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 }
+
+
+# For routes that answer JSON, or CSV with ``format=csv`` (documented so clients and fuzzers
+# expect both media types).
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or CSV for spreadsheets with format=csv",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    }
+}

@@ -16,7 +16,7 @@ from ledger.store.db import session_scope
 from ledger.timeutil import utcnow
 
 from ..deps import LedgerDep
-from ..models import PROBLEM_RESPONSES
+from ..models import JSON_OR_CSV, PROBLEM_RESPONSES
 from ..views import to_json
 
 router = APIRouter(prefix="/v1", tags=["lenders"], responses=PROBLEM_RESPONSES)
@@ -45,6 +45,7 @@ def lenders_suppliers(
     "/due-diligence/typology",
     summary="Substantiated findings by ILO indicator, country, sector and quarter (no persons)",
     response_model=None,
+    responses=JSON_OR_CSV,
 )
 def due_diligence_typology(
     ledger: LedgerDep,

@@ -15,7 +15,7 @@ from ledger.store.db import session_scope
 from ledger.timeutil import utcnow
 
 from ..deps import JsonBody, LedgerDep
-from ..models import PROBLEM_RESPONSES
+from ..models import JSON_OR_CSV, PROBLEM_RESPONSES
 from ..views import to_json
 from .facilities import require_kind
 
@@ -74,6 +74,7 @@ TraceFormat = Annotated[
     "/brands/{brand_id}/trace",
     summary="A brand's supplier graph, every tier, with each facility's evidence and gaps",
     response_model=None,
+    responses=JSON_OR_CSV,
 )
 def brand_trace(
     ledger: LedgerDep,
@@ -93,6 +94,7 @@ def brand_trace(
     "/trace",
     summary="The supplier graph below the links of a product or a purchase order",
     response_model=None,
+    responses=JSON_OR_CSV,
 )
 def product_trace(
     ledger: LedgerDep,
