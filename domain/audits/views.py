@@ -7,15 +7,17 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from ledger.store.db import in_chunks
 from ledger.store.models import RecordRow
 
 from .schema import AuditPayload
 
-__all__ = ["audits_of", "facility_audits"]
+__all__ = ["OPEN_STATUSES", "audits_of", "facility_audits", "latest_audit", "valid_audits"]
 
 
 @dataclass
@@ -38,8 +40,7 @@ def facility_audits(session: Session, facility_id: str) -> list[dict[str, Any]]:
 def audits_of(session: Session, facility_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """:func:`facility_audits` of many facilities in one query (those with audits only)."""
     grouped: dict[str, list[RecordRow]] = defaultdict(list)
-    for start in range(0, len(facility_ids), _CHUNK):
-        chunk = list(facility_ids[start : start + _CHUNK])
+    for chunk in in_chunks(facility_ids):
         for row in session.exec(
             select(RecordRow)
             .where(RecordRow.kind == "audit", col(RecordRow.subject).in_(chunk))
@@ -49,7 +50,18 @@ def audits_of(session: Session, facility_ids: Sequence[str]) -> dict[str, list[d
     return {facility: _view(rows) for facility, rows in grouped.items()}
 
 
-_CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 parameters a statement)
+OPEN_STATUSES = frozenset({"open", "in-progress", "unverified"})
+"""A finding's current statuses that count as open (all but ``closed``)."""
+
+
+def valid_audits(audits: Sequence[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """The audits (as :func:`audits_of` gives them) still valid on ``today``."""
+    return [a for a in audits if date.fromisoformat(a["validUntil"]) >= today]
+
+
+def latest_audit(audits: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The latest of ``audits`` (non-empty): by end date, then signing time, then id."""
+    return max(audits, key=lambda a: (a["endDate"], a["created"], a["id"]))
 
 
 def _view(rows: Sequence[RecordRow]) -> list[dict[str, Any]]:

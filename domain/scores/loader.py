@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from domain.audits.views import audits_of
+from domain.audits.views import audits_of, latest_audit, valid_audits
 from domain.supply import views as supply
 from domain.supply.graph import graph_below
 from domain.wages.views import current_wages_of
@@ -76,11 +76,8 @@ def evidence_of(session: Session, facility_id: str, now: datetime) -> Evidence:
 
 
 def _latest_valid(audits: Sequence[dict[str, Any]], today: date) -> str | None:
-    valid = [a for a in audits if date.fromisoformat(a["validUntil"]) >= today]
-    if not valid:
-        return None
-    latest: dict[str, Any] = max(valid, key=lambda a: (a["endDate"], a["created"], a["id"]))
-    return str(latest["id"])
+    valid = valid_audits(audits, today)
+    return str(latest_audit(valid)["id"]) if valid else None
 
 
 def _audit(view: dict[str, Any]) -> AuditEvidence:

@@ -22,12 +22,10 @@ from sqlmodel import Session, col, select
 
 from ledger.store.models import RecordRow
 
-from ..audits.views import audits_of
+from ..audits.views import OPEN_STATUSES, audits_of
 from ..supply.models import FacilityRow, FacilitySource
 
 __all__ = ["Typology", "TypologyRow", "typology", "typology_csv"]
-
-_OPEN = {"open", "in-progress", "unverified"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ def typology(session: Session, *, since: date | None = None, until: date | None 
                 if finding.get("followsFinding") and view.get("follows") in by_id:
                     continue  # a re-examination: counted with the finding it follows
                 head = finding["statusFrom"]
-                is_open = finding["currentStatus"] in _OPEN
+                is_open = finding["currentStatus"] in OPEN_STATUSES
                 if is_open and finding["severity"] == "zero-tolerance":
                     n, recs = zero.get(facility, (0, set()))
                     zero[facility] = (n + 1, recs | {view["id"], head["recordId"]})

@@ -26,7 +26,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ..audits.views import audits_of
+from ledger.store.db import in_chunks
+
+from ..audits.views import OPEN_STATUSES, audits_of, latest_audit, valid_audits
 from ..wages.views import current_wages_of
 from ..workers.service import POSSESSION_WINDOW
 from ..workers.views import coercion_flag_counts, possession_of
@@ -42,7 +44,6 @@ DEFAULT_DEPTH = 10
 
 MISSING = ("no_audit", "audit_expired", "no_wage_records", "no_credentialed_workers",
            "unconfirmed_link")  # fmt: skip
-_OPEN = {"open", "in-progress", "unverified"}
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,7 @@ def _profiles(
     """Name, country and sector of each facility, from its own record, else its latest audit (as
     :func:`domain.supply.views.facility` chooses), in one query."""
     rows: dict[str, FacilityRow] = {}
-    for start in range(0, len(ids), 5_000):
-        chunk = ids[start : start + 5_000]
+    for chunk in in_chunks(ids):
         rows.update((r.id, r) for r in session.exec(select(FacilityRow).where(
             col(FacilityRow.id).in_(chunk))).all())  # fmt: skip
     found: dict[str, tuple[str | None, str | None, str | None]] = {}
@@ -205,10 +205,10 @@ def _profiles(
 
 def _audit_evidence(audits: list[dict[str, Any]], today: date) -> dict[str, Any] | None:
     """The latest valid audit and the open findings of the valid ones (see the module)."""
-    valid = [a for a in audits if date.fromisoformat(a["validUntil"]) >= today]
+    valid = valid_audits(audits, today)
     if not valid:
         return None
-    latest = max(valid, key=lambda a: (a["endDate"], a["created"], a["id"]))
+    latest = latest_audit(valid)
     by_indicator: Counter[str] = Counter()
     zero_tolerance, records = 0, {a["id"] for a in valid}
     for audit in valid:
@@ -216,7 +216,7 @@ def _audit_evidence(audits: list[dict[str, Any]], today: date) -> dict[str, Any]
             source = finding["statusFrom"]
             if (source["recordId"], source["findingId"]) != (audit["id"], finding["id"]):
                 continue  # re-examined by a later audit: counted there
-            if finding["currentStatus"] not in _OPEN:
+            if finding["currentStatus"] not in OPEN_STATUSES:
                 continue
             by_indicator.update(finding.get("iloIndicators", []))
             zero_tolerance += finding["severity"] == "zero-tolerance"

@@ -22,7 +22,7 @@ from sqlalchemy import select as core_select  # a row of six columns (sqlmodel's
 from sqlmodel import Session, col, select
 
 from ledger.errors import NotFound
-from ledger.store.db import as_utc
+from ledger.store.db import as_utc, in_chunks
 
 from .models import WageAckRow, WageLineRow, WageRunRow
 
@@ -194,7 +194,7 @@ def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, C
     """Each facility's newest current run (by period) as aggregates worked out in SQL, for
     many facilities in a fixed number of queries (those without wage records left out)."""
     latest: dict[str, WageRunRow] = {}
-    for chunk in _chunks(facilities):
+    for chunk in in_chunks(facilities):
         for run in session.exec(
             select(WageRunRow)
             .where(col(WageRunRow.facility).in_(chunk), col(WageRunRow.corrected_by).is_(None))
@@ -210,7 +210,7 @@ def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, C
     line = WageLineRow
     columns = [col(c) for c in (line.run_id, line.record_id, line.compliant, line.fees_found,
                                 line.recruitment_fee, line.fees_repaid)]  # fmt: skip
-    for chunk in _chunks(list(runs)):
+    for chunk in in_chunks(list(runs)):
         for run_id, record_id, ok, found, deducted, repaid in session.execute(
             core_select(*columns).where(col(WageLineRow.run_id).in_(chunk))
         ).all():
@@ -241,13 +241,6 @@ def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, C
             line_ids=sorted(line_ids[run_id]),
         )  # fmt: skip
     return found
-
-
-def _chunks(ids: Sequence[str]) -> list[list[str]]:
-    return [list(ids[i : i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
-
-
-_CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 parameters a statement)
 
 
 def run_view(session: Session, run_id: str, *, with_lines: bool) -> RunView:

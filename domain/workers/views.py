@@ -11,12 +11,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from ledger.store.db import in_chunks
+
 from .models import CheckinRow, CoercionFlagRow, WorkerCredentialRow
 from .service import POSSESSION_WINDOW
 
 __all__ = ["PossessionEvidence", "coercion_flag_counts", "possession_of"]
-
-_CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 parameters a statement)
 
 
 @dataclass(frozen=True)
@@ -30,17 +30,13 @@ class PossessionEvidence:
     records: list[str]
 
 
-def _chunks(ids: Sequence[str]) -> list[list[str]]:
-    return [list(ids[i : i + _CHUNK]) for i in range(0, len(ids), _CHUNK)]
-
-
 def possession_of(
     session: Session, facilities: Sequence[str], now: datetime
 ) -> dict[str, PossessionEvidence]:
     """Each facility's ID-possession rate now (facilities without credentialed workers are
     left out)."""
     credentialed: dict[str, dict[str, str]] = defaultdict(dict)  # facility -> status id -> record
-    for chunk in _chunks(facilities):
+    for chunk in in_chunks(facilities):
         for row in session.exec(
             select(WorkerCredentialRow).where(
                 col(WorkerCredentialRow.facility).in_(chunk),
@@ -51,7 +47,7 @@ def possession_of(
         ).all():
             credentialed[str(row.facility)][row.status_id] = row.record_id
     checked: dict[str, dict[str, str]] = defaultdict(dict)  # facility -> status id -> check-in
-    for chunk in _chunks(list(credentialed)):
+    for chunk in in_chunks(list(credentialed)):
         for checkin in session.exec(
             select(CheckinRow)
             .where(
@@ -81,7 +77,7 @@ def coercion_flag_counts(
     """How many coercion flags were raised since ``since`` about each facility's
     credentialed workers (facilities without any are left out)."""
     counts: Counter[str] = Counter()
-    for chunk in _chunks(facilities):
+    for chunk in in_chunks(facilities):
         rows = session.exec(
             select(WorkerCredentialRow.facility)
             .join(CoercionFlagRow, col(CoercionFlagRow.status_id) == WorkerCredentialRow.status_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from . import models  # noqa: F401  (registers the tables)
 
-__all__ = ["as_utc", "create_schema", "make_engine", "session_scope"]
+__all__ = ["IN_LIST_MAX", "as_utc", "create_schema", "in_chunks", "make_engine", "session_scope"]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -62,3 +62,11 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
+
+
+IN_LIST_MAX = 5_000  # ids per IN list (SQLite allows 32,766 parameters a statement)
+
+
+def in_chunks(ids: Sequence[str]) -> list[list[str]]:
+    """``ids`` in runs of at most :data:`IN_LIST_MAX`, one ``IN (...)`` list each."""
+    return [list(ids[i : i + IN_LIST_MAX]) for i in range(0, len(ids), IN_LIST_MAX)]
