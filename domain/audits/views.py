@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,7 +17,14 @@ from ledger.store.models import RecordRow
 
 from .schema import AuditPayload
 
-__all__ = ["OPEN_STATUSES", "audits_of", "facility_audits", "latest_audit", "valid_audits"]
+__all__ = [
+    "OPEN_STATUSES",
+    "audit_views",
+    "audits_of",
+    "facility_audits",
+    "latest_audit",
+    "valid_audits",
+]
 
 
 @dataclass
@@ -47,7 +54,10 @@ def audits_of(session: Session, facility_ids: Sequence[str]) -> dict[str, list[d
             .order_by(col(RecordRow.created))
         ).all():
             grouped[str(row.subject)].append(row)
-    return {facility: _view(rows) for facility, rows in grouped.items()}
+    return {
+        facility: audit_views([(row.id, json.loads(row.envelope)) for row in rows])
+        for facility, rows in grouped.items()
+    }
 
 
 OPEN_STATUSES = frozenset({"open", "in-progress", "unverified"})
@@ -64,13 +74,15 @@ def latest_audit(audits: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return max(audits, key=lambda a: (a["endDate"], a["created"], a["id"]))
 
 
-def _view(rows: Sequence[RecordRow]) -> list[dict[str, Any]]:
+def audit_views(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """One facility's audits, from ``(record id, envelope)`` pairs, as :func:`audits_of`
+    gives them: a pure function of the signed records, so the same view is rebuilt from
+    their receipts alone (:mod:`domain.scores.replay`)."""
     audits = {}
-    for row in rows:
-        envelope = json.loads(row.envelope)
-        audits[row.id] = _Audit(
-            row.id, envelope["created"], AuditPayload.model_validate(envelope["payload"]),
-            envelope["payload"],
+    for record_id, envelope in records:
+        audits[record_id] = _Audit(
+            record_id, envelope["created"], AuditPayload.model_validate(envelope["payload"]),
+            dict(envelope["payload"]),
         )  # fmt: skip
     # (audit id, finding id) -> the (audit id, finding id) that re-examines it next
     successor: dict[tuple[str, str], tuple[str, str]] = {}

@@ -27,7 +27,7 @@ from .evidence import (
     WageEvidence,
 )
 
-__all__ = ["TRACE_DEPTH", "evidence_of"]
+__all__ = ["TRACE_DEPTH", "audit_evidence", "evidence_of"]
 
 TRACE_DEPTH = 10  # tiers of the supplier graph traceability looks through
 
@@ -53,7 +53,7 @@ def evidence_of(session: Session, facility_id: str, now: datetime) -> Evidence:
         facility=facility,
         as_of=today,
         links=links,
-        audits=tuple(_audit(a) for a in audits.get(facility, [])),
+        audits=tuple(audit_evidence(a) for a in audits.get(facility, [])),
         wages=None
         if wages is None
         else WageEvidence(
@@ -80,7 +80,7 @@ def _latest_valid(audits: Sequence[dict[str, Any]], today: date) -> str | None:
     return str(latest_audit(valid)["id"]) if valid else None
 
 
-def _audit(view: dict[str, Any]) -> AuditEvidence:
+def audit_evidence(view: dict[str, Any]) -> AuditEvidence:
     """An audit as :func:`domain.audits.views.audits_of` gives it (findings followed)."""
     return AuditEvidence(
         id=view["id"],

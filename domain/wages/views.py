@@ -94,14 +94,15 @@ class RunView:
 
 
 def latest_acks(session: Session, line_ids: list[str]) -> dict[str, WageAckRow]:
-    """The latest acknowledgement of each line (by the worker's signing time)."""
+    """The latest acknowledgement of each line (by the worker's signing time, then record
+    id: both in its receipt, so receipts alone say which one counts)."""
     latest: dict[str, WageAckRow] = {}
     for start in range(0, len(line_ids), 500):
         chunk = line_ids[start : start + 500]
         for ack in session.exec(
             select(WageAckRow)
             .where(col(WageAckRow.line_record_id).in_(chunk))
-            .order_by(col(WageAckRow.signed_at), col(WageAckRow.received_at))
+            .order_by(col(WageAckRow.signed_at), col(WageAckRow.record_id))
         ).all():
             latest[ack.line_record_id] = ack  # ordered: the last one wins
     return latest
@@ -183,7 +184,7 @@ class CurrentWages:
 _ACKS_PER_RUN = """
 SELECT l.run_id, a.status, COUNT(*) FROM wage_lines l JOIN (
     SELECT line_record_id, status, ROW_NUMBER() OVER (
-        PARTITION BY line_record_id ORDER BY signed_at DESC, received_at DESC) AS n
+        PARTITION BY line_record_id ORDER BY signed_at DESC, record_id DESC) AS n
     FROM wage_acks WHERE facility IN :facilities
 ) a ON a.line_record_id = l.record_id AND a.n = 1
 WHERE l.run_id IN :runs GROUP BY l.run_id, a.status
@@ -198,9 +199,11 @@ def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, C
         for run in session.exec(
             select(WageRunRow)
             .where(col(WageRunRow.facility).in_(chunk), col(WageRunRow.corrected_by).is_(None))
-            .order_by(col(WageRunRow.period_start), col(WageRunRow.received_at))
+            .order_by(
+                col(WageRunRow.period_start), col(WageRunRow.period_end), col(WageRunRow.run_id)
+            )
         ).all():
-            latest[run.facility] = run  # ordered: the newest period wins
+            latest[run.facility] = run  # ordered: the newest period wins (as its lines say)
     runs = {run.run_id: run for run in latest.values()}
     line_ids: dict[str, list[str]] = defaultdict(list)
     compliant: Counter[str] = Counter()

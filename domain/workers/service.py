@@ -364,8 +364,8 @@ def possession_rate(session: Session, facility: str, now: datetime) -> Possessio
             select(CheckinRow.status_id).where(
                 CheckinRow.facility == facility,
                 CheckinRow.document_matches == True,  # noqa: E712 (SQL expression)
-                col(CheckinRow.received_at) >= since,
-                col(CheckinRow.received_at) <= now,
+                col(CheckinRow.checked_at) >= since,
+                col(CheckinRow.checked_at) <= now,
             )
         ).all()
     )

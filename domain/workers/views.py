@@ -34,7 +34,9 @@ def possession_of(
     session: Session, facilities: Sequence[str], now: datetime
 ) -> dict[str, PossessionEvidence]:
     """Each facility's ID-possession rate now (facilities without credentialed workers are
-    left out)."""
+    left out). A check-in counts by when its verifier signed it (``created``, bound to its
+    challenge's window at admission), which its receipt carries: the rate is rebuilt from
+    receipts alone (:mod:`domain.scores.replay`)."""
     credentialed: dict[str, dict[str, str]] = defaultdict(dict)  # facility -> status id -> record
     for chunk in in_chunks(facilities):
         for row in session.exec(
@@ -53,10 +55,10 @@ def possession_of(
             .where(
                 col(CheckinRow.facility).in_(chunk),
                 CheckinRow.document_matches == True,  # noqa: E712 (SQL expression)
-                col(CheckinRow.received_at) >= now - POSSESSION_WINDOW,
-                col(CheckinRow.received_at) <= now,
+                col(CheckinRow.checked_at) >= now - POSSESSION_WINDOW,
+                col(CheckinRow.checked_at) <= now,
             )
-            .order_by(col(CheckinRow.received_at))
+            .order_by(col(CheckinRow.checked_at), col(CheckinRow.record_id))
         ).all():
             checked[str(checkin.facility)][checkin.status_id] = checkin.record_id
     found = {}
