@@ -27,7 +27,8 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("wallet", "wallet"),
     ("checkin", "checkin"),
     ("wages", "wages"),
-    ("score", None),
+    ("score", "score"),
+    ("receipts", "receipts"),
 ]
 
 

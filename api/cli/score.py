@@ -1,20 +1,37 @@
 """``ledger score FACILITY``: a facility's transparency score as a table, component by
-component, from the API (``GET /v1/facilities/{id}/score``)."""
+component, from the API (``GET /v1/facilities/{id}/score``); ``ledger score recompute``: the
+same score from exported receipts alone (``ledger receipts export``), no API, no database."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import typer
+from typer.core import TyperGroup
 
 from .common import api_url, fail, http_error, print_json, shown_url
 
 
-def register(app: typer.Typer) -> None:
-    app.command("score")(score)
+class _ShowByDefault(TyperGroup):
+    """``ledger score FACILITY`` is ``ledger score show FACILITY``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
 
 
+app = typer.Typer(
+    cls=_ShowByDefault,
+    help="A facility's transparency score: `ledger score FACILITY`, `ledger score recompute`.",
+    no_args_is_help=True,
+)
+
+
+@app.command("show")
 def score(
     facility: str = typer.Argument(..., help="The facility id (or an id merged into it)"),
     as_json: bool = typer.Option(False, "--json", help="Print the API's JSON instead"),
@@ -59,3 +76,82 @@ def _inputs(value: Any) -> str:
     if isinstance(value, list):
         return "[" + "; ".join(_inputs(v) for v in value) + "]"
     return str(value)
+
+
+@app.command("recompute")
+def recompute(
+    receipts: Path = typer.Option(
+        ..., "--receipts", exists=True, file_okay=False, help="What `ledger receipts export` wrote"
+    ),
+    facility: str = typer.Option(..., "--facility", help="The facility the export is of"),
+    rpc: str | None = typer.Option(
+        None, "--rpc", help="RPC URL (default LEDGER_RPC_URL, else the API's /rpc)"
+    ),
+    contract: str | None = typer.Option(
+        None, "--contract", help="Pin this ProvenanceAnchor address (each receipt must name it)"
+    ),
+    deployment: Path | None = typer.Option(
+        None,
+        "--deployment",
+        exists=True,
+        dir_okay=False,
+        help="Pin the deployment JSON `ledger chain deploy` wrote",
+    ),
+    api: str | None = typer.Option(
+        None, "--api", help="API to pin from on first use (default LEDGER_API_URL)"
+    ),
+    repin: bool = typer.Option(False, "--repin", help="Pin the API's deployment again"),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON"),
+) -> None:
+    """Verify every receipt of the export as `ledger verify` does (against the pinned
+    deployment: --deployment, or --rpc with --contract, touch no API), recompute the score
+    from their records alone and compare it with the API's. Exit 0 only when every receipt
+    verifies and the score and each component equal the API's; 1 naming each missing,
+    tampered or foreign receipt and each component that differs."""
+    from domain import kind_registry
+    from domain.scores.recompute import read_manifest
+    from domain.scores.recompute import recompute as recompute_score
+    from ledger.chain.client import ChainClient
+    from ledger.receipts import RpcReceiptChain, check_receipt
+
+    from .records import _pinned
+
+    try:
+        manifest = read_manifest(receipts)
+    except ValueError as exc:
+        fail(str(exc))
+    if facility not in (manifest["facility"], manifest.get("requested")):
+        fail(f"the export is of {manifest['facility']}, not {facility}")
+    if contract is not None and deployment is not None:
+        fail("pass --contract or --deployment, not both")
+    base = api_url(api)
+    url = rpc or os.environ.get("LEDGER_RPC_URL") or f"{base}/rpc"
+    client = ChainClient.reader(url)
+    pinned = _pinned(client, url, base, contract, deployment, repin)
+    chain, kinds = RpcReceiptChain(client), kind_registry().receipt_rules()
+    found = recompute_score(
+        receipts, manifest, lambda r: check_receipt(r, pinned=pinned, chain=chain, kinds=kinds)
+    )
+    if as_json:
+        print_json({
+            "facility": found.facility, "computedAt": manifest["computedAt"], "ok": found.ok,
+            "apiScore": str(found.api_score), "score": str(found.score),
+            "receiptsVerified": found.verified,
+            "components": [{"name": c.name, "api": str(c.api), "recomputed": str(c.recomputed),
+                            "reproduced": c.reproduced, "differences": c.differences}
+                           for c in found.components],
+            "badReceipts": [{"record": b.record, "problem": b.problem, "detail": b.detail}
+                            for b in found.bad],
+        })  # fmt: skip
+    else:
+        typer.echo(f"{found.facility} as of {manifest['computedAt']}: API {found.api_score}, "
+                   f"recomputed {found.score} from {found.verified} verified receipts")  # fmt: skip
+        for c in found.components:
+            mark = "ok  " if c.reproduced else "DIFF"
+            typer.echo(f"{mark} {c.name:24} API {c.api:>6}  recomputed {c.recomputed:>6}")
+            for difference in c.differences:
+                typer.echo(f"       {difference}")
+        for b in found.bad:
+            typer.echo(f"receipt {b.problem}: {b.record} ({b.detail})", err=True)
+        typer.echo("score reproduced" if found.ok else "score NOT reproduced")
+    raise typer.Exit(0 if found.ok else 1)

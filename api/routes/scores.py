@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from domain.scores import Score, evidence_of, history_of, score
+from domain.scores.sources import score_sources
 from ledger.errors import SchemaViolation
 from ledger.store.db import session_scope
-from ledger.timeutil import utcnow
+from ledger.timeutil import format_time, utcnow
 
 from ..deps import JsonBody, LedgerDep
 from ..models import PROBLEM_RESPONSES
@@ -35,6 +36,26 @@ def read_score(ledger: LedgerDep, facility_id: FacilityPath) -> dict[str, Any]:
         evidence = evidence_of(session, facility_id, utcnow())
         history = history_of(session, evidence.facility)
     return score_json(score(evidence), history)
+
+
+@router.get(
+    "/{facility_id}/score/sources",
+    summary="Every record the score is computed from, to recompute it from receipts alone",
+)
+def read_score_sources(ledger: LedgerDep, facility_id: FacilityPath) -> dict[str, Any]:
+    """``{"facility", "computedAt", "score": {...as GET .../score, without history},
+    "records": [record id, ...], "wageRules": {run id: rules version}}``, read in one
+    transaction: ``ledger receipts export`` fetches each record's receipt (parties-only
+    kinds with a signed request by a reader), and ``ledger score recompute`` rebuilds the
+    score as of ``computedAt`` from them with no API and no database."""
+    now = utcnow()
+    with session_scope(ledger.engine) as session:
+        evidence = evidence_of(session, facility_id, now)
+        sources = score_sources(session, evidence)
+    body = score_json(score(evidence), [])
+    del body["history"]
+    return {"facility": evidence.facility, "computedAt": format_time(now), "score": body,
+            "records": sources.records, "wageRules": sources.wage_rules}  # fmt: skip
 
 
 @router.post(
