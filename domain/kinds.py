@@ -10,7 +10,7 @@ from __future__ import annotations
 from ledger.kinds import KindHandler, KindRegistry
 
 from .audits import AuditHandler
-from .scores import ScoreHandler
+from .scores import ScoreHandler, TypologyHandler
 from .supply import FacilityHandler, SupplyConfirmHandler, SupplyLinkHandler
 from .wages.handlers import WageAckHandler, WageLineHandler
 from .workers import CheckinHandler, CredentialHandler, CredentialStatusHandler
@@ -28,6 +28,7 @@ KINDS: tuple[type[KindHandler], ...] = (
     WageAckHandler,  # 8
     FacilityHandler,  # 9
     SupplyConfirmHandler,  # 10
+    TypologyHandler,  # 11
 )
 
 

@@ -10,14 +10,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from domain.scores.lenders import ranked_suppliers
-from domain.scores.typology import typology, typology_csv
+from domain.scores.typology import typology, typology_csv, typology_json
+from domain.scores.typology_snapshot import typology_history
 from ledger.errors import SchemaViolation
 from ledger.store.db import session_scope
 from ledger.timeutil import utcnow
 
-from ..deps import LedgerDep
+from ..deps import JsonBody, LedgerDep
 from ..models import JSON_OR_CSV, PROBLEM_RESPONSES
 from ..views import to_json
+from .facilities import require_kind
 
 router = APIRouter(prefix="/v1", tags=["lenders"], responses=PROBLEM_RESPONSES)
 
@@ -64,5 +66,29 @@ def due_diligence_typology(
         attachment = {"Content-Disposition": 'attachment; filename="typology.csv"'}
         return Response(typology_csv(found), media_type="text/csv; charset=utf-8",
                         headers=attachment)  # fmt: skip
-    body: dict[str, Any] = to_json(found)
-    return body
+    return typology_json(found)
+
+
+@router.post(
+    "/due-diligence/typology/snapshot",
+    status_code=201,
+    summary="Keep the typology as a signed `typology` record (signed by a brand key)",
+)
+def snapshot_typology(ledger: LedgerDep, body: JsonBody) -> dict[str, Any]:
+    """The envelope's payload is ``{"schema": "typology/v1", "asOf", "periodFrom",
+    "periodTo", "rows", "openZeroTolerance"}``: what ``GET /v1/due-diligence/typology``
+    gives today for those bounds; admission recomputes it and refuses another
+    (``typology_mismatch``). Its receipt then proves the export as published."""
+    require_kind(body, "typology")
+    accepted = ledger.submit(body)
+    return {"id": accepted.record_id, "leaf": accepted.leaf, "status": accepted.status}
+
+
+@router.get(
+    "/due-diligence/typology/snapshots",
+    summary="The typology snapshots kept, newest first (record ids to fetch receipts of)",
+)
+def typology_snapshots(ledger: LedgerDep) -> dict[str, Any]:
+    """``{"snapshots": [{"record", "asOf", "periodFrom", "periodTo", "signer", "rows"}]}``."""
+    with session_scope(ledger.engine) as session:
+        return {"snapshots": typology_history(session)}

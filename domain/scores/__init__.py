@@ -4,6 +4,7 @@ from .evidence import Evidence
 from .formula import FORMULA_VERSION, Component, Score, score
 from .loader import evidence_of
 from .snapshot import ScoreHandler, history_of
+from .typology_snapshot import TypologyHandler
 
 __all__ = [
     "FORMULA_VERSION",
@@ -11,6 +12,7 @@ __all__ = [
     "Evidence",
     "Score",
     "ScoreHandler",
+    "TypologyHandler",
     "evidence_of",
     "history_of",
     "score",

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from ledger.store.models import RecordRow
 
 from ..audits.views import audits_of
-from ..supply.models import FacilityRow, FacilitySource
+from ..supply.views import Profile, profiles_of
 
 __all__ = ["RankedSupplier", "ranked_suppliers"]
 
@@ -56,13 +56,14 @@ def ranked_suppliers(
              str(payload["formulaVersion"]))
         )  # fmt: skip
     ids = sorted(snapshots)
-    rows = {r.id: r for r in session.exec(select(FacilityRow).where(col(FacilityRow.id).in_(ids)))}
     audits = audits_of(session, ids)
+    profiles = profiles_of(session, ids, audits)
     ranked = []
     for facility, taken in snapshots.items():
         taken.sort()
         as_of, record, score, version = taken[-1]
-        name, where = _named(rows.get(facility), audits.get(facility, []))
+        profile = profiles.get(facility, Profile(None, None, None))
+        name, where = profile.name, profile.country
         if (country is not None and where != country) or (
             min_score is not None and score < min_score
         ):
@@ -79,15 +80,3 @@ def ranked_suppliers(
         )  # fmt: skip
     ranked.sort(key=lambda r: (-r.score, -r.as_of.toordinal(), r.facility))
     return ranked[:limit]
-
-
-def _named(
-    row: FacilityRow | None, audits: list[dict[str, object]]
-) -> tuple[str | None, str | None]:
-    if row is not None and (row.source == FacilitySource.FACILITY or not audits):
-        return row.name, row.country
-    if audits:
-        named = audits[0]["facility"]
-        assert isinstance(named, dict)
-        return named.get("name"), named.get("country")
-    return None, None

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from ledger.store.models import RecordRow
 
 from ..audits.views import OPEN_STATUSES, audits_of
-from ..supply.models import FacilityRow, FacilitySource
+from ..supply.views import Profile, profiles_of
 
-__all__ = ["Typology", "TypologyRow", "typology", "typology_csv"]
+__all__ = ["Typology", "TypologyRow", "typology", "typology_csv", "typology_json"]
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,12 @@ def typology(session: Session, *, since: date | None = None, until: date | None 
         if s is not None
     )
     audits = audits_of(session, ids)
-    rows = {r.id: r for r in session.exec(select(FacilityRow).where(col(FacilityRow.id).in_(ids)))}
+    profiles = profiles_of(session, ids, audits)
     counts: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     backing: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     zero: dict[str, tuple[int, set[str]]] = {}
     for facility, views in audits.items():
-        country, sector, _ = _profile(views, rows.get(facility))
+        country, sector, _ = _profile(profiles[facility])
         by_id = {view["id"]: view for view in views}
         for view in views:
             ended = date.fromisoformat(view["endDate"])
@@ -101,8 +101,8 @@ def typology(session: Session, *, since: date | None = None, until: date | None 
         open_zero_tolerance=[
             ZeroToleranceFacility(
                 f,
-                _profile(audits[f], rows.get(f))[2],
-                _profile(audits[f], rows.get(f))[0],
+                profiles[f].name,
+                _profile(profiles[f])[0],
                 n,
                 sorted(recs),
             )
@@ -111,12 +111,9 @@ def typology(session: Session, *, since: date | None = None, until: date | None 
     )
 
 
-def _profile(views: list[dict[str, Any]], row: FacilityRow | None) -> tuple[str, str, str | None]:
-    """Country, sector and name: the facility's own record, else its newest audit."""
-    if row is not None and row.source == FacilitySource.FACILITY:
-        return row.country or "unknown", row.sector or "unknown", row.name
-    named = views[0]["facility"]  # newest first
-    return named.get("country") or "unknown", "unknown", named.get("name")
+def _profile(profile: Profile) -> tuple[str, str, str | None]:
+    """Country, sector ("unknown" where never said) and name."""
+    return profile.country or "unknown", profile.sector or "unknown", profile.name
 
 
 def _quarter(day: date) -> str:
@@ -134,3 +131,21 @@ def typology_csv(found: Typology) -> str:
         writer.writerow([row.indicator, row.country, row.sector, row.period, row.findings,
                          row.open, ";".join(row.records)])  # fmt: skip
     return out.getvalue()
+
+
+def typology_json(found: Typology) -> dict[str, Any]:
+    """The typology as the API answers it (and as a ``typology`` record's payload holds it)."""
+    return {
+        "periodFrom": None if found.period_from is None else found.period_from.isoformat(),
+        "periodTo": None if found.period_to is None else found.period_to.isoformat(),
+        "rows": [
+            {"indicator": r.indicator, "country": r.country, "sector": r.sector,
+             "period": r.period, "findings": r.findings, "open": r.open, "records": r.records}
+            for r in found.rows
+        ],
+        "openZeroTolerance": [
+            {"facility": z.facility, "name": z.name, "country": z.country,
+             "openFindings": z.open_findings, "records": z.records}
+            for z in found.open_zero_tolerance
+        ],
+    }  # fmt: skip

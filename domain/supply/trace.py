@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
-
-from ledger.store.db import in_chunks
+from sqlmodel import Session
 
 from ..audits.views import OPEN_STATUSES, audits_of, latest_audit, valid_audits
 from ..wages.views import current_wages_of
@@ -35,7 +33,6 @@ from ..workers.views import coercion_flag_counts, possession_of
 from . import views
 from .errors import BrandUnknown, FacilityUnknown
 from .graph import MAX_DEPTH, Edge, Graph, graph_below, graph_of_links
-from .models import FacilityRow, FacilitySource
 from .schema import BRAND_SECTORS
 
 __all__ = ["MISSING", "Trace", "TraceNode", "brand_trace", "links_trace", "trace_csv", "trace_of"]
@@ -108,7 +105,7 @@ def trace_of(
     today = now.date()
     ids = sorted(graph.tiers, key=lambda f: (graph.tiers[f], f))
     audits = audits_of(session, ids)
-    profiles = _profiles(session, ids, audits)
+    profiles = views.profiles_of(session, ids, audits)
     wages = current_wages_of(session, ids)
     possession = possession_of(session, ids, now)
     flags = coercion_flag_counts(session, ids, now - POSSESSION_WINDOW)
@@ -157,7 +154,8 @@ def trace_of(
         own: list[Edge] = graph.suppliers_of(facility)
         records.update(e.link for e in own)
         records.update(e.confirmation for e in own if e.confirmation)
-        name, country, sector = profiles.get(facility, (None, None, None))
+        profile = profiles.get(facility, views.Profile(None, None, None))
+        name, country, sector = profile.name, profile.country, profile.sector
         if sector in BRAND_SECTORS:  # a brand is not a workplace: no audit or payroll owed
             missing = [m for m in missing if m == "unconfirmed_link"]
         nodes.append(
@@ -179,28 +177,6 @@ def trace_of(
             )
         )
     return Trace(root=root, depth=depth, nodes=nodes, cycles=graph.cycles)
-
-
-def _profiles(
-    session: Session, ids: list[str], audits: dict[str, list[dict[str, Any]]]
-) -> dict[str, tuple[str | None, str | None, str | None]]:
-    """Name, country and sector of each facility, from its own record, else its latest audit (as
-    :func:`domain.supply.views.facility` chooses), in one query."""
-    rows: dict[str, FacilityRow] = {}
-    for chunk in in_chunks(ids):
-        rows.update((r.id, r) for r in session.exec(select(FacilityRow).where(
-            col(FacilityRow.id).in_(chunk))).all())  # fmt: skip
-    found: dict[str, tuple[str | None, str | None, str | None]] = {}
-    for facility in ids:
-        row = rows.get(facility)
-        if row is not None and row.source == FacilitySource.FACILITY:
-            found[facility] = (row.name, row.country, row.sector)
-        elif facility in audits:  # newest first
-            named = audits[facility][0]["facility"]
-            found[facility] = (named.get("name"), named.get("country"), None)
-        elif row is not None:
-            found[facility] = (row.name, row.country, row.sector)
-    return found
 
 
 def _audit_evidence(audits: list[dict[str, Any]], today: date) -> dict[str, Any] | None:

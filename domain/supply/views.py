@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
+
+from ledger.store.db import in_chunks
 
 from .errors import FacilityUnknown, SupplyLinkUnknown
 from .models import FacilityRow, FacilitySource, SupplyLinkRow
@@ -16,10 +20,12 @@ __all__ = [
     "BrandView",
     "FacilityView",
     "LinkView",
+    "Profile",
     "brands",
     "buyers_of",
     "facilities",
     "facility",
+    "profiles_of",
     "suppliers_of",
     "supply_link",
 ]
@@ -83,6 +89,41 @@ def facilities(session: Session, country: str | None = None) -> list[FacilityVie
     }
     views = [_view(session, i, rows.get(i)) for i in sorted(ids)]
     return [v for v in views if v is not None and (country is None or v.country == country)]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a facility is called and where it is, for lists of many facilities."""
+
+    name: str | None
+    country: str | None
+    sector: str | None  # a self-registered facility's only: audits do not name one
+
+
+def profiles_of(
+    session: Session, ids: Sequence[str], audits: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> dict[str, Profile]:
+    """Each facility's profile as :func:`facility` chooses its fields (its own record, else
+    its latest audit, else a stub's) in one query per chunk of ids; ``audits`` as
+    :func:`domain.audits.views.audits_of` gives them (newest first). Unknown ids are left
+    out."""
+    rows: dict[str, FacilityRow] = {}
+    for chunk in in_chunks(list(ids)):
+        rows.update(
+            (r.id, r)
+            for r in session.exec(select(FacilityRow).where(col(FacilityRow.id).in_(chunk)))
+        )
+    found: dict[str, Profile] = {}
+    for facility in ids:
+        row = rows.get(facility)
+        if row is not None and row.source == FacilitySource.FACILITY:
+            found[facility] = Profile(row.name, row.country, row.sector)
+        elif audits.get(facility):
+            named = audits[facility][0]["facility"]
+            found[facility] = Profile(named.get("name"), named.get("country"), None)
+        elif row is not None:
+            found[facility] = Profile(row.name, row.country, row.sector)
+    return found
 
 
 def brands(session: Session) -> list[BrandView]:

@@ -13,11 +13,17 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from domain.demo import seed_demo
+from domain.scores.typology_snapshot import typology_payload
 from domain.workers.models import WorkerCredentialRow
+from ledger.envelope import sign_envelope
+from ledger.keys import SigningKey
+from ledger.roles import Role
 from ledger.service import Ledger
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
+from ledger.timeutil import utcnow
 from tests.api.test_scores import snapshot_of
+from tests.credentials.worker_support import accredited
 from tests.domain.supply.builders import brand_of
 
 
@@ -55,6 +61,41 @@ def test_the_typology_counts_substantiated_findings_and_names_no_person(
         "/v1/due-diligence/typology", params={"from": "2026-05-01", "to": "2026-01-01"}
     )
     assert (bad.status_code, bad.json()["code"]) == (422, "schema_violation")
+
+    # A bank keeps the export it cites: signed (brand-role key), recomputed, anchored.
+    brand, today = brand_of(ledger), utcnow().date().isoformat()
+    export = {k: narrowed[k] for k in ("periodFrom", "periodTo", "rows", "openZeroTolerance")}
+
+    def signed(key: SigningKey = brand, **changes: object) -> dict:
+        payload = {**typology_payload(today, export), **changes}
+        return sign_envelope("typology", payload, key).to_dict()
+
+    fewer = [{**export["rows"][0], "findings": export["rows"][0]["findings"] + 1}]
+    with session_scope(ledger.engine) as session:
+        before = len(session.exec(select(RecordRow.id)).all())
+    for envelope, code in [
+        (signed(rows=fewer + export["rows"][1:]), "typology_mismatch"),  # a count made up
+        (signed(openZeroTolerance=[]), "typology_mismatch"),  # Penang left out
+        (signed(periodFrom=None), "typology_mismatch"),  # other bounds than those counted
+        (signed(asOf="2026-01-01"), "typology_mismatch"),
+        (signed(rows="all"), "schema_violation"),
+        (signed(key=SigningKey.generate()), "unknown_signer"),
+        (signed(key=accredited(ledger, Role.AUDITOR)), "not_accredited"),  # not a brand
+        (sign_envelope("score", {"schema": "score/v1"}, brand).to_dict(), "schema_violation"),
+    ]:
+        response = client.post("/v1/due-diligence/typology/snapshot", json=envelope)
+        assert response.json()["code"] == code, (code, response.text)
+    with session_scope(ledger.engine) as session:
+        assert len(session.exec(select(RecordRow.id)).all()) == before, "refusals keep nothing"
+    kept = client.post("/v1/due-diligence/typology/snapshot", json=signed())
+    assert kept.status_code == 201, kept.text
+    (listed,) = client.get("/v1/due-diligence/typology/snapshots").json()["snapshots"]
+    assert (listed["record"], listed["asOf"], listed["periodFrom"]) == (
+        kept.json()["id"], today, "2026-04-01")  # fmt: skip
+    assert ledger.anchorer.drain().error is None
+    receipt = client.get(f"/v1/records/{kept.json()['id']}/receipt").json()
+    assert ledger.check_receipt(receipt).ok
+    assert receipt["envelope"]["payload"]["rows"] == export["rows"]
 
 
 def test_suppliers_are_ranked_by_their_score_snapshots(client: TestClient, ledger: Ledger) -> None:

@@ -71,7 +71,8 @@ const DEFAULT_KINDS = {
   credential: {number: 7, roles: [2]},
   'wage-ack': {number: 8, roles: null},
   facility: {number: 9, roles: [3, 4], scope: 'facility.id'},
-  'supply-confirm': {number: 10, roles: [3], scope: 'supplier'}
+  'supply-confirm': {number: 10, roles: [3], scope: 'supplier'},
+  typology: {number: 11, roles: [4]}
 };
 let KINDS = DEFAULT_KINDS;
 
