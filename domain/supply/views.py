@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ledger.store.db import in_chunks
@@ -107,22 +108,22 @@ def profiles_of(
     its latest audit, else a stub's) in one query per chunk of ids; ``audits`` as
     :func:`domain.audits.views.audits_of` gives them (newest first). Unknown ids are left
     out."""
-    rows: dict[str, FacilityRow] = {}
+    table = FacilityRow.__table__  # type: ignore[attr-defined]
+    columns = (table.c.id, table.c.source, table.c.name, table.c.country, table.c.sector)
+    rows: dict[str, tuple[str, Profile]] = {}
     for chunk in in_chunks(list(ids)):
-        rows.update(
-            (r.id, r)
-            for r in session.exec(select(FacilityRow).where(col(FacilityRow.id).in_(chunk)))
-        )
+        query = core_select(*columns).where(table.c.id.in_(chunk))
+        rows.update((i, (source, Profile(*p))) for i, source, *p in session.execute(query))
     found: dict[str, Profile] = {}
     for facility in ids:
-        row = rows.get(facility)
-        if row is not None and row.source == FacilitySource.FACILITY:
-            found[facility] = Profile(row.name, row.country, row.sector)
+        source, profile = rows.get(facility, (None, None))
+        if profile is not None and source == FacilitySource.FACILITY:
+            found[facility] = profile
         elif audits.get(facility):
             named = audits[facility][0]["facility"]
             found[facility] = Profile(named.get("name"), named.get("country"), None)
-        elif row is not None:
-            found[facility] = Profile(row.name, row.country, row.sector)
+        elif profile is not None:
+            found[facility] = profile
     return found
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, func, text
 from sqlalchemy import select as core_select  # a row of six columns (sqlmodel's: four)
 from sqlmodel import Session, col, select
 
@@ -191,20 +191,35 @@ WHERE l.run_id IN :runs GROUP BY l.run_id, a.status
 """
 
 
+def _latest_runs(session: Session, facilities: Sequence[str]) -> list[Any]:
+    """Each facility's newest current run (the newest period, as its lines say: start, end,
+    then run id), picked in SQL so only those rows are read."""
+    runs = WageRunRow.__table__  # type: ignore[attr-defined]
+    newest = func.row_number().over(
+        partition_by=runs.c.facility,
+        order_by=(runs.c.period_start.desc(), runs.c.period_end.desc(), runs.c.run_id.desc()),
+    )
+    ranked = (
+        core_select(
+            runs.c.run_id,
+            runs.c.facility,
+            runs.c.period_start,
+            runs.c.period_end,
+            newest.label("n"),
+        )
+        .where(runs.c.facility.in_(list(facilities)), runs.c.corrected_by.is_(None))
+        .subquery()
+    )
+    columns = (ranked.c.run_id, ranked.c.facility, ranked.c.period_start, ranked.c.period_end)
+    return list(session.execute(core_select(*columns).where(ranked.c.n == 1)).all())
+
+
 def current_wages_of(session: Session, facilities: Sequence[str]) -> dict[str, CurrentWages]:
     """Each facility's newest current run (by period) as aggregates worked out in SQL, for
     many facilities in a fixed number of queries (those without wage records left out)."""
-    latest: dict[str, WageRunRow] = {}
-    for chunk in in_chunks(facilities):
-        for run in session.exec(
-            select(WageRunRow)
-            .where(col(WageRunRow.facility).in_(chunk), col(WageRunRow.corrected_by).is_(None))
-            .order_by(
-                col(WageRunRow.period_start), col(WageRunRow.period_end), col(WageRunRow.run_id)
-            )
-        ).all():
-            latest[run.facility] = run  # ordered: the newest period wins (as its lines say)
-    runs = {run.run_id: run for run in latest.values()}
+    runs = {
+        run.run_id: run for chunk in in_chunks(facilities) for run in _latest_runs(session, chunk)
+    }
     line_ids: dict[str, list[str]] = defaultdict(list)
     compliant: Counter[str] = Counter()
     found_fees: dict[str, Decimal] = defaultdict(Decimal)
