@@ -14,7 +14,7 @@ from typing import Any
 __all__ = ["Chart", "ChartPoint", "history_chart"]
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40  # margins for the axes' labels
+LEFT, RIGHT, TOP, BOTTOM = 56, 48, 24, 40  # room for the axis and the day labels
 
 
 @dataclass(frozen=True)
