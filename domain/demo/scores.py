@@ -7,6 +7,8 @@ Both are taken today: admission recomputes a snapshot as of the server's day.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ledger.envelope import sign_envelope
 from ledger.service import Ledger
 from ledger.store.db import session_scope
@@ -29,13 +31,16 @@ _KEPT_BY = {
 }
 
 
-def seed_demo_snapshots(ledger: Ledger, keys: DemoKeys, facilities: list[str]) -> int:
-    """Snapshot each of ``facilities`` now, signed by the brand that buys from it."""
+def seed_demo_snapshots(ledger: Ledger, keys: DemoKeys, facilities: list[str], *, wave: int) -> int:
+    """Snapshot each of ``facilities`` now, signed by the brand that buys from it. Each
+    ``wave`` is dated a millisecond after the one before (the demo's records can all share
+    one signing time, just after the last scope grant), so history orders waves as kept."""
+    created = keys.signing_time() + timedelta(milliseconds=wave)
     for facility in facilities:
         with session_scope(ledger.engine) as session:
             evidence = evidence_of(session, facility, utcnow())
         payload = snapshot_payload(facility, evidence.as_of, score(evidence))
         signer = keys.brands[_KEPT_BY[facility]]
-        envelope = sign_envelope("score", payload, signer, created=keys.signing_time())
+        envelope = sign_envelope("score", payload, signer, created=created)
         ledger.submit(envelope.to_dict())
     return len(facilities)

@@ -347,12 +347,12 @@ def seed_demo(ledger: Ledger) -> str:
             ],
         ),
     )
-    snapshots = seed_demo_snapshots(ledger, keys, sorted(DEMO_FACILITIES))  # audits alone
+    snapshots = seed_demo_snapshots(ledger, keys, sorted(DEMO_FACILITIES), wave=0)  # audits
     workers, wallets = seed_demo_workers(ledger)  # credentialed workers, possession check-ins
     wages = seed_demo_wages(ledger, keys, wallets)  # payroll runs and the workers' answers
     supply = seed_demo_supply(ledger, keys)  # brands, a fabric mill, links down four tiers
-    snapshots += seed_demo_snapshots(ledger, keys, [*sorted(DEMO_FACILITIES),
-                                                    "fac-bd-gazipur-fabric-06"])  # fmt: skip
+    everything = [*sorted(DEMO_FACILITIES), "fac-bd-gazipur-fabric-06"]
+    snapshots += seed_demo_snapshots(ledger, keys, everything, wave=1)  # and all the rest
     report = ledger.anchorer.drain()
     return (
         f"demo: 5 facilities, 6 audits by 2 firms; {workers}; {wages}; {supply}; "
