@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import anyio
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 
 from domain import open_ledger
 from domain.wages.service import Wages
@@ -16,6 +15,7 @@ from domain.workers import WorkerCredentials
 from ledger.anchoring import AnchoringPolicy
 from ledger.service import Ledger, LedgerConfig
 
+from .pages import install_pages
 from .problems import install_problem_handlers
 from .ratelimit import RateLimiter, RateLimitMiddleware, parse_rates
 from .routes import (
@@ -123,9 +123,5 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         lenders.router,
     ):
         app.include_router(router)
-
-    @app.get("/", include_in_schema=False)
-    def index() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
+    install_pages(app)  # the home page at /, the users' pages, /static (OpenAPI stays at /docs)
     return app

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set everything up on a fresh machine, idempotently: Python venv at .venv with the locked
 # dependencies, npm packages from package-lock.json, the solc-js shim where py-solc-x looks
-# for compilers, and an `anvil` on the venv's PATH that always prunes history.
+# for compilers, an `anvil` on the venv's PATH that always prunes history, the pages' vendored
+# browser assets, and Debian's chromium for the browser tests (the one thing installed outside
+# the project, by apt, and only when /usr/bin/chromium is missing).
 # It writes nothing outside the project: pip's and npm's caches go to .cache/ (git ignores
 # it, `make clean` removes it), the solc shim to .venv/solcx (the Makefile exports
 # SOLCX_BINARY_PATH; nothing here writes ~/.solcx).
@@ -35,6 +37,25 @@ npm_stamp=$(stamp package-lock.json)
 if [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$npm_stamp" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$npm_stamp" > node_modules/.setup-stamp
+fi
+
+# The pages' browser assets, copied from node_modules (never fetched at run time, never
+# committed: git ignores api/pages/static/vendor/). axe-core stays in node_modules: only the
+# browser tests use it.
+mkdir -p api/pages/static/vendor
+for asset in node_modules/htmx.org/dist/htmx.min.js; do
+  cmp -s "$asset" "api/pages/static/vendor/${asset##*/}" || cp "$asset" api/pages/static/vendor/
+done
+
+# Chromium for the browser tests (tests/browser): Debian's package, when it is missing. Never
+# a browser build of Playwright's own (no `playwright install`).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: the browser tests need Debian's chromium: apt-get install chromium (as root)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
 # Compiler shim: py-solc-x finds `solc-v<version>` in its install folder, here the venv's

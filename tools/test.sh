@@ -41,4 +41,7 @@ pytest tests/contracts/test_artifacts.py tests/contracts/test_skips_fail.py -q
 
 step "python suite (SQLite and PostgreSQL, embedded EVM and anvil)"
 # (A directory plus a file inside an ignored one makes pytest collect only the file: keep apart.)
-pytest tests --ignore=tests/contracts "${marks[@]}" -q
+pytest tests --ignore=tests/contracts --ignore=tests/browser "${marks[@]}" -q
+
+step "pages in a real browser (Playwright, Debian's chromium; screenshots in .artifacts/screenshots/)"
+pytest tests/browser "${marks[@]}" -q

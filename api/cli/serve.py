@@ -145,7 +145,7 @@ def serve(
         typer.echo(summary)
     chain = "embedded EVM" if ledger.client.embedded else rpc
     typer.echo(
-        f"ledger on http://{host}:{port} (docs at /docs); "
+        f"ledger on http://{host}:{port}/ (home page; API docs at /docs); "
         f"chain {ledger.deployment.chain_id} ({chain}); "
         f"database {ledger.engine.url.render_as_string(hide_password=True)}"
     )

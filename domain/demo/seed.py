@@ -20,6 +20,7 @@ from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
 
 from .keys import scope_demo_keys
+from .scores import seed_demo_snapshots
 from .supply import seed_demo_supply
 from .wages import seed_demo_wages
 from .workers import seed_demo_workers
@@ -346,12 +347,16 @@ def seed_demo(ledger: Ledger) -> str:
             ],
         ),
     )
+    snapshots = seed_demo_snapshots(ledger, keys, sorted(DEMO_FACILITIES), wave=0)  # audits
     workers, wallets = seed_demo_workers(ledger)  # credentialed workers, possession check-ins
     wages = seed_demo_wages(ledger, keys, wallets)  # payroll runs and the workers' answers
     supply = seed_demo_supply(ledger, keys)  # brands, a fabric mill, links down four tiers
+    everything = [*sorted(DEMO_FACILITIES), "fac-bd-gazipur-fabric-06"]
+    snapshots += seed_demo_snapshots(ledger, keys, everything, wave=1)  # and all the rest
     report = ledger.anchorer.drain()
     return (
         f"demo: 5 facilities, 6 audits by 2 firms; {workers}; {wages}; {supply}; "
+        f"{snapshots} score snapshots; "
         f"anchored in batches {report.cut or report.anchored}"
         + (f" (anchoring error: {report.error})" if report.error else "")
     )

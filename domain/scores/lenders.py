@@ -48,7 +48,9 @@ def ranked_suppliers(
     """Highest latest snapshot first (ties: the fresher, then the id); four queries."""
     snapshots: dict[str, list[tuple[date, str, Decimal, str]]] = {}
     for row in session.exec(
-        select(RecordRow).where(RecordRow.kind == "score").order_by(col(RecordRow.created))
+        select(RecordRow)
+        .where(RecordRow.kind == "score")
+        .order_by(col(RecordRow.created), col(RecordRow.id))  # as history_of lists them
     ).all():
         payload = json.loads(row.envelope)["payload"]
         snapshots.setdefault(str(row.subject), []).append(
@@ -60,7 +62,7 @@ def ranked_suppliers(
     profiles = profiles_of(session, ids, audits)
     ranked = []
     for facility, taken in snapshots.items():
-        taken.sort()
+        taken.sort(key=lambda t: t[0])  # by day; stable, so a day's stay in the order kept
         as_of, record, score, version = taken[-1]
         profile = profiles.get(facility, Profile(None, None, None))
         name, where = profile.name, profile.country

@@ -100,21 +100,30 @@ def test_the_typology_counts_substantiated_findings_and_names_no_person(
 
 def test_suppliers_are_ranked_by_their_score_snapshots(client: TestClient, ledger: Ledger) -> None:
     seed_demo(ledger)
-    assert client.get("/v1/lenders/suppliers").json() == {"suppliers": []}  # none snapshotted
+    demo = client.get("/v1/lenders/suppliers").json()["suppliers"]
+    assert len(demo) == 6, "the demo's brands snapshot every facility"
     lender = brand_of(ledger)  # lenders cite snapshots signed by a brand key (no lender role)
-    for facility in ("fac-bd-dhaka-knit-01", "fac-my-penang-pcb-03", "fac-tr-denizli-dye-05"):
+    again = ("fac-bd-dhaka-knit-01", "fac-my-penang-pcb-03", "fac-tr-denizli-dye-05")
+    for facility in again:
         kept = client.post(f"/v1/facilities/{facility}/score/snapshot",
                            json=snapshot_of(client, lender, facility))  # fmt: skip
         assert kept.status_code == 201, kept.text
     ranked = client.get("/v1/lenders/suppliers").json()["suppliers"]
     scores = [r["score"] for r in ranked]
-    assert len(ranked) == 3 and scores == sorted(scores, key=lambda s: -float(s))
+    assert len(ranked) == 6 and scores == sorted(scores, key=lambda s: -float(s))
     for row in ranked:
-        live = client.get(f"/v1/facilities/{row['facility']}/score").json()["score"]
-        assert float(row["score"]) == live and row["trend"] is None and row["snapshots"] == 1
+        live = client.get(f"/v1/facilities/{row['facility']}/score").json()
+        assert float(row["score"]) == live["score"]
+        # The latest is the last kept (several can share a day), as the history lists them.
+        assert row["record"] == live["history"][-1]["record"], row["facility"]
         assert row["record"].startswith("0x") and row["snapshotAgeDays"] == 0
+    by_id = {r["facility"]: r for r in ranked}
+    for facility in again:  # the demo's two, then ours: the same evidence, the same score
+        assert by_id[facility]["snapshots"] == 3 and float(by_id[facility]["trend"]) == 0
+    gazipur = by_id["fac-bd-gazipur-fabric-06"]  # snapshotted once, once it existed
+    assert gazipur["snapshots"] == 1 and gazipur["trend"] is None
     only_bd = client.get("/v1/lenders/suppliers", params={"country": "BD"}).json()["suppliers"]
-    assert [r["facility"] for r in only_bd] == ["fac-bd-dhaka-knit-01"]
+    assert {r["facility"] for r in only_bd} == {"fac-bd-dhaka-knit-01", "fac-bd-gazipur-fabric-06"}
     high = client.get("/v1/lenders/suppliers", params={"min_score": 101})
     assert high.status_code == 422
     for bad in ({"country": "bd"}, {"limit": 0}, {"min_score": "lots"}):

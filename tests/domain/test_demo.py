@@ -12,6 +12,7 @@ from sqlmodel import func, select
 
 from domain import open_ledger
 from domain.demo import seed_demo
+from domain.scores.lenders import ranked_suppliers
 from domain.supply import trace
 from domain.wages.service import Wages
 from ledger.service import LedgerConfig
@@ -69,6 +70,14 @@ def test_the_demo_tells_its_wage_story(database_url: str) -> None:
             "debt-bondage": 1, "excessive-overtime": 1,
         }  # fmt: skip
         assert [n.facility for n in voltline.nodes] == ["brand-voltline", "fac-my-penang-pcb-03"]
+        # Lenders have a ranking: every facility snapshotted, the audited ones twice (before
+        # and after the workers, payroll and links), so a trend shows.
+        with session_scope(ledger.engine) as session:
+            ranked = {r.facility: r for r in ranked_suppliers(session, utcnow().date())}
+        assert set(ranked) == set(tiers) - {"brand-nordwear"} | {"fac-my-penang-pcb-03"}
+        assert ranked["fac-bd-gazipur-fabric-06"].snapshots == 1
+        assert {r.snapshots for f, r in ranked.items() if f != "fac-bd-gazipur-fabric-06"} == {2}
+        assert any(r.trend for r in ranked.values()), "some score moved between snapshots"
         assert seed_demo(ledger).endswith("nothing seeded"), "seeding twice seeds once"
     finally:
         ledger.close()
