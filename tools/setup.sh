@@ -42,10 +42,25 @@ fi
 # The pages' browser assets, copied from node_modules (never fetched at run time, never
 # committed: git ignores api/pages/static/vendor/). axe-core stays in node_modules: only the
 # browser tests use it.
-mkdir -p api/pages/static/vendor
-for asset in node_modules/htmx.org/dist/htmx.min.js; do
-  cmp -s "$asset" "api/pages/static/vendor/${asset##*/}" || cp "$asset" api/pages/static/vendor/
+# The ES modules pages import (the import map in api/pages/render.py names them): ethers,
+# @noble/curves with the @noble/hashes it was built against, libsodium (Argon2id, SecretBox),
+# canonicalize (CommonJS upstream: wrapped as a module here), and the independent receipt
+# verifier's checks, so /verify runs that code, not ours.
+vendor=api/pages/static/vendor
+mkdir -p "$vendor"
+copy() { cmp -s "$1" "$2" 2>/dev/null || { mkdir -p "$(dirname "$2")"; cp "$1" "$2"; }; }
+copy node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx.min.js"
+copy node_modules/ethers/dist/ethers.min.js "$vendor/ethers.min.js"
+copy node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs "$vendor/libsodium-wrappers-sumo.mjs"
+copy node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs "$vendor/libsodium-sumo.mjs"
+copy tools/independent-verifier/receipt-checks.mjs "$vendor/receipt-checks.mjs"
+for package in curves:node_modules/@noble/curves hashes:node_modules/@noble/curves/node_modules/@noble/hashes; do
+  (cd "${package#*:}" && find . -name '*.js' -not -path './node_modules/*' -not -path './src/*') |
+    while read -r file; do copy "${package#*:}/$file" "$vendor/noble-${package%%:*}/$file"; done
 done
+{ echo "const module = {exports: {}};"; cat node_modules/canonicalize/lib/canonicalize.js
+  echo "export default module.exports;"; } > "$vendor/canonicalize.mjs.new"
+copy "$vendor/canonicalize.mjs.new" "$vendor/canonicalize.mjs" && rm -f "$vendor/canonicalize.mjs.new"
 
 # Chromium for the browser tests (tests/browser): Debian's package, when it is missing. Never
 # a browser build of Playwright's own (no `playwright install`).
