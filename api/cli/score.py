@@ -101,19 +101,23 @@ def recompute(
         None, "--api", help="API to pin from on first use (default LEDGER_API_URL)"
     ),
     repin: bool = typer.Option(False, "--repin", help="Pin the API's deployment again"),
-    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON"),
 ) -> None:
     """Verify every receipt of the export as `ledger verify` does (against the pinned
     deployment: --deployment, or --rpc with --contract, touch no API), recompute the score
-    from their records alone and compare it with the API's. Exit 0 only when every receipt
-    verifies and the score and each component equal the API's; 1 naming each missing,
-    tampered or foreign receipt and each component that differs."""
+    from their records alone, and print it as JSON of the shape GET /v1/facilities/{id}/score
+    gives ("score", "formula_version", "components": [{"name", "weight", "value", "inputs",
+    "records"}], "cap"?), with "facility", "computedAt", "apiScore", "reproduced",
+    "receipts": {"verified", "bad": [{"record", "problem", "detail"}]} and "differences".
+    Exit 0 only when every receipt verifies and the score and each component equal the
+    API's; 1 otherwise, each missing, tampered or foreign receipt and each differing
+    component also named on stderr."""
     from domain import kind_registry
     from domain.scores.recompute import read_manifest
     from domain.scores.recompute import recompute as recompute_score
     from ledger.chain.client import ChainClient
     from ledger.receipts import RpcReceiptChain, check_receipt
 
+    from ..routes.scores import score_json
     from .records import _pinned
 
     try:
@@ -132,26 +136,22 @@ def recompute(
     found = recompute_score(
         receipts, manifest, lambda r: check_receipt(r, pinned=pinned, chain=chain, kinds=kinds)
     )
-    if as_json:
-        print_json({
-            "facility": found.facility, "computedAt": manifest["computedAt"], "ok": found.ok,
-            "apiScore": str(found.api_score), "score": str(found.score),
-            "receiptsVerified": found.verified,
-            "components": [{"name": c.name, "api": str(c.api), "recomputed": str(c.recomputed),
-                            "reproduced": c.reproduced, "differences": c.differences}
-                           for c in found.components],
-            "badReceipts": [{"record": b.record, "problem": b.problem, "detail": b.detail}
-                            for b in found.bad],
-        })  # fmt: skip
-    else:
-        typer.echo(f"{found.facility} as of {manifest['computedAt']}: API {found.api_score}, "
-                   f"recomputed {found.score} from {found.verified} verified receipts")  # fmt: skip
-        for c in found.components:
-            mark = "ok  " if c.reproduced else "DIFF"
-            typer.echo(f"{mark} {c.name:24} API {c.api:>6}  recomputed {c.recomputed:>6}")
-            for difference in c.differences:
-                typer.echo(f"       {difference}")
-        for b in found.bad:
-            typer.echo(f"receipt {b.problem}: {b.record} ({b.detail})", err=True)
-        typer.echo("score reproduced" if found.ok else "score NOT reproduced")
+    body = score_json(found.recomputed, [])
+    del body["history"]
+    print_json({
+        **body, "facility": found.facility, "computedAt": manifest["computedAt"],
+        "apiScore": manifest["score"]["score"], "reproduced": found.ok,
+        "receipts": {"verified": found.verified,
+                     "bad": [{"record": b.record, "problem": b.problem, "detail": b.detail}
+                             for b in found.bad]},
+        "differences": [{"component": c.name, "api": str(c.api),
+                         "recomputed": str(c.recomputed), "details": c.differences}
+                        for c in found.components if not c.reproduced],
+    })  # fmt: skip
+    for b in found.bad:
+        typer.echo(f"receipt {b.problem}: {b.record} ({b.detail})", err=True)
+    for c in found.components:
+        for difference in c.differences:
+            typer.echo(f"{c.name}: {difference}", err=True)
+    typer.echo("score reproduced" if found.ok else "score NOT reproduced", err=True)
     raise typer.Exit(0 if found.ok else 1)

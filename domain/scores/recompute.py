@@ -57,6 +57,7 @@ class Recomputed:
     computed_at: datetime
     api_score: Decimal
     score: Decimal
+    recomputed: Score  # the whole computation, as GET .../score shapes it
     components: list[ComponentCheck]
     bad: list[BadReceipt]
     verified: int  # receipts that verified
@@ -135,6 +136,7 @@ def recompute(
         computed_at=at,
         api_score=Decimal(str(theirs["score"])),
         score=ours.score,
+        recomputed=ours,
         components=_compare(ours, theirs, unbacked),
         bad=bad,
         verified=len(envelopes),
