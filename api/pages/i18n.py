@@ -197,7 +197,7 @@ EN: dict[str, str] = {
     "form.unreachable": "The server could not be reached; nothing was sent. Try again.",
     "key.legend": "Your key",
     "key.hint": (
-        "Open the key file `ledger keys new` wrote. It is opened here, in this browser, with "
+        "Open the key file that ledger keys new wrote. It is opened here, in this browser, with "
         "your passphrase: neither the key nor the passphrase is ever sent."
     ),
     "key.file": "Key file",
@@ -281,6 +281,49 @@ EN: dict[str, str] = {
     "ilo.debt-bondage": "Debt bondage",
     "ilo.abusive-working-and-living-conditions": "Abusive working and living conditions",
     "ilo.excessive-overtime": "Excessive overtime",
+    # employer: payroll upload
+    "wages.title": "Check and submit a payroll run",
+    "wages.lead": (
+        "Choose a payroll file: every line is checked against the wage rules ({version}) "
+        "before anything is signed or stored. Then sign the run with your employer key, "
+        "in this browser, and submit it."
+    ),
+    "wages.file_legend": "The payroll file",
+    "wages.format": "One CSV row per worker line of one pay run, with a header naming:",
+    "wages.country": "Country or minimum-wage area",
+    "wages.country_auto": "From the file's currency",
+    "wages.file": "Payroll file (CSV)",
+    "wages.check": "Check the file",
+    "wages.no_csv": "Choose the payroll file.",
+    "wages.problems": "The file cannot be read as one pay run",
+    "wages.problems_count": "{count} problems",
+    "wages.row": "Row",
+    "wages.column": "Column",
+    "wages.problem": "Problem",
+    "wages.whole_file": "the file",
+    "wages.whole_row": "the whole row",
+    "wages.fix_and_retry": "Nothing was stored. Correct the file and check it again.",
+    "wages.results": "Each line checked against the wage rules",
+    "wages.summary": (
+        "{compliant} of {lines} lines compliant under the {jurisdiction} rules ({version}), "
+        "for {facility}. Nothing is stored until you sign and submit."
+    ),
+    "wages.line": "Line",
+    "wages.worker": "Worker",
+    "wages.gross": "Gross",
+    "wages.net": "Net",
+    "wages.verdict": "Verdict",
+    "wages.compliant": "compliant",
+    "wages.violations": "breaks the rules",
+    "wages.sign_hint": (
+        "Lines that break a rule are admitted too: they are evidence. The run is admitted "
+        "whole or not at all."
+    ),
+    "wages.submit": "Sign every line and submit the run",
+    "wages.submitted": "Run submitted",
+    "wages.admitted": "Run {run}: {lines} lines admitted, {flagged} with violations.",
+    "wages.refused_row": "Row {row}: {detail}",
+    "wages.run_json": "The facility's wages (aggregates, as JSON)",
     # errors
     "error.not_found.title": "Not found",
     "error.not_found.lead": "There is nothing here: {detail}",
