@@ -324,6 +324,41 @@ EN: dict[str, str] = {
     "wages.admitted": "Run {run}: {lines} lines admitted, {flagged} with violations.",
     "wages.refused_row": "Row {row}: {detail}",
     "wages.run_json": "The facility's wages (aggregates, as JSON)",
+    # investigator
+    "inv.title": "Coercion flags and duress signals",
+    "inv.lead": (
+        "For accredited investigators only. Open your investigator key: this page asks for "
+        "the flags and check-ins by a request signed with it, and opens each check-in's sealed "
+        "duress signal here, in this browser. Nothing is shown without the key."
+    ),
+    "inv.open": "Open the investigations",
+    "inv.found": "What the ledger holds for investigators",
+    "inv.summary": (
+        "Read as {investigator}: {flags} coercion flags, {checkins} check-ins, {duress} opened "
+        "with the duress PIN."
+    ),
+    "inv.flags": "Coercion flags",
+    "inv.flags_none": "No coercion flags.",
+    "inv.checkins": "Check-ins and their duress signals",
+    "inv.checkins_none": "No check-ins.",
+    "inv.raised": "Raised",
+    "inv.kind": "Pattern",
+    "inv.holder": "Worker",
+    "inv.record": "Record",
+    "inv.detail": "Detail",
+    "inv.received": "Received",
+    "inv.signal": "Signal",
+    "inv.facility": "Facility",
+    "inv.document": "Document matches",
+    "inv.on_site": "On site",
+    "inv.verifier": "Verifier",
+    "inv.duress": "DURESS: opened with the duress PIN",
+    "inv.normal": "normal",
+    "inv.unbound": "moved from another presentation (tampering)",
+    "inv.other_key": "sealed to another investigator's key",
+    "inv.yes": "yes",
+    "inv.no": "no",
+    "inv.refused": "The server refused (HTTP {status}): {detail}",
     # errors
     "error.not_found.title": "Not found",
     "error.not_found.lead": "There is nothing here: {detail}",
