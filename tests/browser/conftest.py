@@ -101,7 +101,9 @@ class Watch:
     def on_response(self, response: Response) -> None:
         if response.status < 400:
             return
-        if response.request.resource_type == "document":
+        # A document asked for with a 4xx, or the page's own API call that it answers by
+        # showing the problem (the signing pages do): the test checks what the page shows.
+        if response.request.resource_type in ("document", "fetch", "xhr"):
             self.error_documents.add(response.url)
         else:
             self.broken_assets.append(f"{response.url}: {response.status}")
