@@ -10,6 +10,7 @@ says "duress" only for the duress PIN, as the CLI's does.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,11 @@ from credentials.wallet import Wallet, save_wallet
 from credentials.worker import StatusLocation, issue_worker_credential, registration_payload
 from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
+from ledger.signed_request import request_authorization
+from ledger.timeutil import parse_time
 from tests.browser.conftest import assert_accessible, fits_the_screen, shoot
 from tests.credentials.worker_support import FACILITY, FAST_KDF, NUMBER
+from tests.domain.wages.builders import compliant_line, run_ref
 
 pytestmark = pytest.mark.browser
 
@@ -154,3 +158,90 @@ def test_a_wrong_pin_is_refused_and_the_qr_refreshes(
     page.click("#close")
     assert page.locator("#opened").is_hidden()
     assert page.locator("#qr").get_attribute("data-payload") is None
+
+
+@pytest.fixture(scope="module")
+def wage_line(server: str, admin: dict[str, str], wallet_file: tuple[Path, SigningKey]) -> str:
+    """A payroll line for the wallet's worker, by an employer scoped to the facility."""
+    _, worker = wallet_file
+    employer = _accredit(server, admin, "employer")
+    granted = httpx.post(f"{server}/v1/admin/signers/{employer.did}/scopes",
+                         json={"role": "employer", "facility": FACILITY}, headers=admin,
+                         timeout=60)  # fmt: skip
+    assert granted.status_code == 201, granted.text
+    # A line signed before the grant's block time is outside it (the demo's chain clock
+    # runs ahead of ours after seeding): sign just after it.
+    after = parse_time(granted.json()["scope"]["grantedAt"], field="at") + timedelta(seconds=1)
+    run = run_ref(1, periodStart="2026-10-01", periodEnd="2026-10-31")  # the demo has November
+    line = {**compliant_line(worker.did), "paidOn": "2026-11-05"}
+    payload = {"schema": "wage/v1", "run": run, "line": 1, **line}
+    envelope = sign_envelope("wage", payload, employer, created=after).to_dict()
+    submitted = httpx.post(f"{server}/v1/wages", json={"lines": [envelope]}, timeout=60)
+    assert submitted.status_code == 201, submitted.text
+    line_id: str = submitted.json()["lines"][0]["id"]
+    return line_id
+
+
+def test_a_worker_reads_and_disputes_their_wage_line(
+    phone: Page, server: str, wallet_file: tuple[Path, SigningKey], wage_line: str
+) -> None:
+    path, worker = wallet_file
+    _open(phone, path, PIN)
+    phone.fill("#line-id", wage_line)
+    phone.click("#line-form button[type=submit]")
+    line = phone.locator(f"#lines [data-line='{wage_line}']")
+    expect(line).to_contain_text("1877.50 MYR")
+    expect(line.locator("[data-field=ack]")).to_have_text("No answer yet")
+    line.locator("[data-action=disputed]").click()
+    line.get_by_label("Deduction I did not agree to").check()
+    assert_accessible(phone)
+    line.locator("[data-action=send-dispute]").click()
+    expect(phone.locator("#status")).to_contain_text("Your answer was sent")
+    expect(line.locator("[data-field=ack]")).to_have_text("Disputed")
+    expect(line.locator(".reasons")).to_be_hidden()
+    shoot(phone, "wallet-wage-disputed")
+    # The ledger recorded the worker's own signed dispute.
+    audience = httpx.get(f"{server}/v1/health", timeout=30).json()["chain"]["audience"]
+    target = f"/v1/wages/lines/{wage_line}"
+    header = request_authorization(worker, "GET", target, audience=audience)
+    read = httpx.get(server + target, headers={"authorization": header}, timeout=30)
+    assert read.status_code == 200, read.text
+    assert read.json()["acknowledgement"] == "disputed"
+    # Kept on the device: the line is there again when the wallet is opened next time.
+    _open(phone, path, PIN)
+    expect(phone.locator(f"#lines [data-line='{wage_line}'] [data-field=ack]")).to_have_text(
+        "Disputed"
+    )
+
+
+def test_the_wallet_opens_and_shows_a_qr_offline(
+    page: Page, server: str, wallet_file: tuple[Path, SigningKey]
+) -> None:
+    """Installed once (the service worker keeps the page and its modules), kept on the
+    device still encrypted, the wallet opens with no network and makes an offline
+    presentation (no challenge), which the server accepts once back online."""
+    path, _ = wallet_file
+    page.goto("/wallet")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.set_input_files("#wallet-file", str(path))
+    page.fill("#pin", PIN)
+    page.check("#keep")
+    page.click("#open-button")
+    expect(page.locator("#qr-image")).to_be_visible(timeout=30_000)
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#kept-note")).to_be_visible()
+    page.fill("#pin", PIN)
+    page.click("#open-button")
+    expect(page.locator("#qr-image")).to_be_visible(timeout=30_000)
+    expect(page.locator("#status")).to_contain_text("No network")
+    payload = page.locator("#qr").get_attribute("data-payload")
+    assert payload is not None
+    shoot(page, "wallet-offline")
+    page.context.set_offline(False)
+    assert "challenge" not in decode_payload(payload)["proof"]
+    verified = httpx.post(f"{server}/v1/presentations/verify", json={"qr": payload}, timeout=60)
+    assert verified.status_code == 200, verified.text
+    page.click("#close")
+    page.click("#forget")
+    expect(page.locator("#kept-note")).to_be_hidden()

@@ -43,6 +43,7 @@ async function loadFormats() {
 }
 
 async function challenge() {
+  if(!navigator.onLine) { return null; }
   try {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 4000);
