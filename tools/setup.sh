@@ -61,6 +61,14 @@ done
 { echo "const module = {exports: {}};"; cat node_modules/canonicalize/lib/canonicalize.js
   echo "export default module.exports;"; } > "$vendor/canonicalize.mjs.new"
 copy "$vendor/canonicalize.mjs.new" "$vendor/canonicalize.mjs" && rm -f "$vendor/canonicalize.mjs.new"
+# The wallet page (/wallet): QR codes, zlib with a preset dictionary (the LPL1 QR format), and
+# JSON-LD RDFC-1.0 for eddsa-rdfc-2022 presentations (jsonld's browser bundle is UMD: wrapped).
+copy node_modules/qrcode-generator/dist/qrcode.mjs "$vendor/qrcode-generator.mjs"
+copy node_modules/pako/dist/pako.esm.mjs "$vendor/pako.esm.mjs"
+{ echo "const module = {exports: {}}; const exports = module.exports;"
+  cat node_modules/jsonld/dist/jsonld.esm.min.js; echo
+  echo "export default module.exports;"; } > "$vendor/jsonld.mjs.new"
+copy "$vendor/jsonld.mjs.new" "$vendor/jsonld.mjs" && rm -f "$vendor/jsonld.mjs.new"
 
 # Chromium for the browser tests (tests/browser): Debian's package, when it is missing. Never
 # a browser build of Playwright's own (no `playwright install`).

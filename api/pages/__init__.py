@@ -13,7 +13,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import audits, brands, errors, home, investigations, lenders, wages
+from . import audits, brands, errors, home, investigations, lenders, wages, wallet
 from .render import STATIC_DIR
 
 __all__ = ["install_pages"]
@@ -27,6 +27,7 @@ def install_pages(app: FastAPI) -> None:
         brands.router,
         audits.router,
         wages.router,
+        wallet.router,
         investigations.router,
     ):
         app.include_router(router)

@@ -39,6 +39,9 @@ IMPORT_MAP = json.dumps(
             "libsodium-sumo": "/static/vendor/libsodium-sumo.mjs",
             "receipt-checks": "/static/vendor/receipt-checks.mjs",
             "ledger-keys": "/static/js/ledger-keys.mjs",
+            "qrcode-generator": "/static/vendor/qrcode-generator.mjs",
+            "pako": "/static/vendor/pako.esm.mjs",
+            "jsonld": "/static/vendor/jsonld.mjs",
         }
     },
     separators=(",", ":"),

@@ -102,3 +102,28 @@ export function requestAuthorization(key, method, target, body, audience) {
   }, key);
   return 'Envelope ' + base64url(new TextEncoder().encode(canonicalize(envelope)));
 }
+
+/** base58btc of bytes, multibase-prefixed (`z...`), as proofValue and Multikeys are written. */
+export function multibaseZ(bytes) {
+  return 'z' + base58(bytes);
+}
+
+/**
+ * Open what ledger/keyfile.py `encrypt_secret` sealed ({kdf: {argon2id...}, ciphertext}):
+ * the plaintext bytes. Throws Error('wrong passphrase, or the data is damaged').
+ */
+export async function decryptSecret(sealed, passphrase) {
+  await sodium.ready;
+  try {
+    if(sealed?.kdf?.name !== 'argon2id') { throw new Error('unsupported kdf'); }
+    const key = sodium.crypto_pwhash(
+      sodium.crypto_secretbox_KEYBYTES, new TextEncoder().encode(passphrase),
+      fromBase64(sealed.kdf.salt), sealed.kdf.opslimit, sealed.kdf.memlimit,
+      sodium.crypto_pwhash_ALG_ARGON2ID13);
+    const box = fromBase64(sealed.ciphertext);
+    const nonce = box.slice(0, sodium.crypto_secretbox_NONCEBYTES);
+    return sodium.crypto_secretbox_open_easy(box.slice(nonce.length), nonce, key);
+  } catch {
+    throw new Error('wrong passphrase, or the data is damaged');
+  }
+}
