@@ -61,6 +61,11 @@ done
 { echo "const module = {exports: {}};"; cat node_modules/canonicalize/lib/canonicalize.js
   echo "export default module.exports;"; } > "$vendor/canonicalize.mjs.new"
 copy "$vendor/canonicalize.mjs.new" "$vendor/canonicalize.mjs" && rm -f "$vendor/canonicalize.mjs.new"
+# jsQR (a UMD bundle upstream: wrapped as a module here), for /verify to read a worker's QR
+# from a photo or the camera.
+{ echo "const module = {exports: {}}; const exports = module.exports;"
+  cat node_modules/jsqr/dist/jsQR.js; echo "export default module.exports;"; } > "$vendor/jsqr.mjs.new"
+copy "$vendor/jsqr.mjs.new" "$vendor/jsqr.mjs" && rm -f "$vendor/jsqr.mjs.new"
 
 # Chromium for the browser tests (tests/browser): Debian's package, when it is missing. Never
 # a browser build of Playwright's own (no `playwright install`).

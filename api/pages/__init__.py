@@ -13,7 +13,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import brands, errors, home, lenders
+from . import brands, errors, home, lenders, verify
 from .render import STATIC_DIR
 
 __all__ = ["install_pages"]
@@ -21,7 +21,7 @@ __all__ = ["install_pages"]
 
 def install_pages(app: FastAPI) -> None:
     """Add the pages' routes, ``/static``, and HTML 404s for browsers outside the API."""
-    for router in (home.router, lenders.router, brands.router):
+    for router in (home.router, lenders.router, brands.router, verify.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install_html_not_found(app)
