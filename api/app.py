@@ -28,6 +28,7 @@ from .routes import (
     health,
     lenders,
     presentations,
+    receipts,
     records,
     rpc,
     scores,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     for router in (
         attestations.router,
         records.router,
+        receipts.router,
         facilities.router,
         admin.router,
         health.router,

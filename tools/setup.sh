@@ -69,6 +69,11 @@ copy node_modules/pako/dist/pako.esm.mjs "$vendor/pako.esm.mjs"
   cat node_modules/jsonld/dist/jsonld.esm.min.js; echo
   echo "export default module.exports;"; } > "$vendor/jsonld.mjs.new"
 copy "$vendor/jsonld.mjs.new" "$vendor/jsonld.mjs" && rm -f "$vendor/jsonld.mjs.new"
+# jsQR (a UMD bundle upstream: wrapped as a module here), for /verify to read a worker's QR
+# from a photo or the camera.
+{ echo "const module = {exports: {}}; const exports = module.exports;"
+  cat node_modules/jsqr/dist/jsQR.js; echo "export default module.exports;"; } > "$vendor/jsqr.mjs.new"
+copy "$vendor/jsqr.mjs.new" "$vendor/jsqr.mjs" && rm -f "$vendor/jsqr.mjs.new"
 
 # Chromium for the browser tests (tests/browser): Debian's package, when it is missing. Never
 # a browser build of Playwright's own (no `playwright install`).

@@ -13,7 +13,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import audits, brands, errors, home, investigations, lenders, wages, wallet
+from . import audits, brands, errors, home, investigations, lenders, verify, wages, wallet
 from .render import STATIC_DIR
 
 __all__ = ["install_pages"]
@@ -25,6 +25,7 @@ def install_pages(app: FastAPI) -> None:
         home.router,
         lenders.router,
         brands.router,
+        verify.router,
         audits.router,
         wages.router,
         wallet.router,

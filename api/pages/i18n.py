@@ -359,6 +359,97 @@ EN: dict[str, str] = {
     "inv.yes": "yes",
     "inv.no": "no",
     "inv.refused": "The server refused (HTTP {status}): {detail}",
+    # verify (api/pages/verify.py; verify.js.* and check.* are the page script's)
+    "verify.title": "Verify a receipt, a credential or a worker's QR",
+    "verify.lead": (
+        "A receipt's checks run here, in your browser, with the independent verifier's code, "
+        "against the chain endpoint and contract you choose: you need not trust this server. "
+        "Its own verdict is shown beside yours, and any disagreement is shown in a warning."
+    ),
+    "verify.input": "What to verify",
+    "verify.paste": "Paste a receipt, a credential, or a worker's QR text (LPL1:...)",
+    "verify.file": "Or open a file: a receipt or credential (.json) or a photo of a QR code",
+    "verify.camera": "Scan a QR with the camera",
+    "verify.camera_stop": "Stop the camera",
+    "verify.camera_video": "Camera view",
+    "verify.submit": "Verify",
+    "verify.trust": "What you trust",
+    "verify.trust.what": (
+        "The checks ask this chain endpoint whether the receipt's root is anchored in this "
+        "contract. Change them to your own node, or the contract address you were given."
+    ),
+    "verify.rpc": "Chain RPC URL",
+    "verify.contract": "ProvenanceAnchor contract address",
+    "verify.chain_id": "Chain id",
+    "verify.genesis": "Genesis block hash (optional)",
+    "verify.results": "Result",
+    "verify.noscript": (
+        "The checks run in your browser and need JavaScript. Without it, use ledger verify "
+        "or POST the receipt to /v1/receipts/verify."
+    ),
+    "verify.js.browser": "Checked in your browser",
+    "verify.js.server": "This server's verdict",
+    "verify.js.valid": "Valid: every check holds.",
+    "verify.js.invalid": "Not valid: the {check} check failed.",
+    "verify.js.pass": "Pass",
+    "verify.js.fail": "Fail",
+    "verify.js.not_run": "Not run",
+    "verify.js.working": "Checking…",
+    "verify.js.disagree": (
+        "Warning: your browser and this server disagree about this receipt. "
+        "Your browser says {browser}; the server says {server}. Trust the check you ran "
+        "yourself, against an endpoint you trust."
+    ),
+    "verify.js.disagree_check": "They disagree on: {checks}.",
+    "verify.js.agree": "Your browser and this server agree.",
+    "verify.js.word_valid": "valid",
+    "verify.js.word_invalid": "not valid",
+    "verify.js.server_error": "The server could not check it: {detail}",
+    "verify.js.unreadable": "This is neither JSON nor a worker's QR text: {detail}",
+    "verify.js.unknown": (
+        "This JSON is not a receipt (envelope, leaf, proof...), a presentation or a credential."
+    ),
+    "verify.js.empty": "Paste something to verify, or open a file.",
+    "verify.js.no_qr": "No QR code was found in this picture.",
+    "verify.js.qr_read": "QR code read: {size} characters.",
+    "verify.js.no_camera": "The camera could not be opened: {detail}",
+    "verify.js.presentation": "A worker's presentation, checked by this server",
+    "verify.js.presentation_ok": "Accepted: the worker holds this credential; every check holds.",
+    "verify.js.presentation_bad": "Refused: the {check} check failed.",
+    "verify.js.credential": "A credential, as this server has it registered",
+    "verify.js.credential_ok": "Registered, issued by the signer it names, and active.",
+    "verify.js.credential_bad": "Not good: the {check} check failed.",
+    "verify.js.credential_note": (
+        "The credential's own signature is checked when a worker presents it (their QR), "
+        "or with ledger vc verify."
+    ),
+    "verify.js.holder": "Holder",
+    "verify.js.issuer": "Issuer",
+    "verify.js.expires": "Presentation expires",
+    "check.format": "Format",
+    "check.signature": "Signature",
+    "check.leaf": "Leaf",
+    "check.proof": "Merkle proof",
+    "check.chain": "Chain",
+    "check.contract": "Contract",
+    "check.anchored": "Anchored on chain",
+    "check.signer_accredited": "Signer accredited on chain",
+    "check.kind": "Record kind",
+    "check.anchored_at": "Anchoring time",
+    "check.shape": "Format",
+    "check.credential_signature": "Credential signature",
+    "check.credential_validity": "Credential validity period",
+    "check.presentation_signature": "Worker's signature",
+    "check.holder_binding": "Held by the worker it names",
+    "check.freshness": "Freshness",
+    "check.challenge": "Challenge",
+    "check.registered": "Registered on the ledger",
+    "check.issuer_accredited": "Issuer accredited on chain",
+    "check.status": "Credential status",
+    "check.not_replayed": "Not shown before",
+    "check.issuer": "Issuer",
+    "check.validity": "Validity period",
+    "check.holds": "holds",
     # errors
     "error.not_found.title": "Not found",
     "error.not_found.lead": "There is nothing here: {detail}",

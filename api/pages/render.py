@@ -38,6 +38,7 @@ IMPORT_MAP = json.dumps(
             "libsodium-wrappers-sumo": "/static/vendor/libsodium-wrappers-sumo.mjs",
             "libsodium-sumo": "/static/vendor/libsodium-sumo.mjs",
             "receipt-checks": "/static/vendor/receipt-checks.mjs",
+            "jsqr": "/static/vendor/jsqr.mjs",
             "ledger-keys": "/static/js/ledger-keys.mjs",
             "qrcode-generator": "/static/vendor/qrcode-generator.mjs",
             "pako": "/static/vendor/pako.esm.mjs",

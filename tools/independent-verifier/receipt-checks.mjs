@@ -6,7 +6,7 @@
  */
 
 import {
-  FetchRequest, Interface, decodeBase58, getBytes, keccak256, toBeArray
+  FetchRequest, Interface, decodeBase58, decodeBase64, getBytes, keccak256, toBeArray
 } from 'ethers';
 import {ed25519} from '@noble/curves/ed25519.js';
 import canonicalize from 'canonicalize';
@@ -160,7 +160,9 @@ function multibase(value) {
   if(!/^[A-Za-z0-9_-]*$/.test(body) || body.length % 4 === 1) {
     throw new Error('invalid base64url');
   }
-  return new Uint8Array(Buffer.from(body, 'base64url'));
+  // (ethers' base64, not Node's Buffer: this module runs in a browser page too)
+  const standard = body.replaceAll('-', '+').replaceAll('_', '/');
+  return getBytes(decodeBase64(standard + '='.repeat((4 - standard.length % 4) % 4)));
 }
 
 /** did:key:z6Mk... → the raw 32-byte Ed25519 key (multicodec ed25519-pub, 0xed 0x01). */
