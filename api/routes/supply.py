@@ -52,6 +52,10 @@ def confirm_link(ledger: LedgerDep, body: JsonBody, link_id: str) -> dict[str, A
     return {"id": accepted.record_id, "leaf": accepted.leaf, "status": accepted.status}
 
 
+# No control characters: PostgreSQL refuses a NUL in text, and no product or PO has one.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+
 @router.get("/supply-links/{link_id}", summary="A supply link, confirmed or not")
 def read_link(ledger: LedgerDep, link_id: str) -> dict[str, Any]:
     with session_scope(ledger.engine) as session:
@@ -98,8 +102,8 @@ def brand_trace(
 )
 def product_trace(
     ledger: LedgerDep,
-    product: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    po: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    product: Annotated[str | None, Query(min_length=1, max_length=200, pattern=_PRINTABLE)] = None,
+    po: Annotated[str | None, Query(min_length=1, max_length=200, pattern=_PRINTABLE)] = None,
     format: TraceFormat = "json",
 ) -> dict[str, Any] | Response:
     """Tier 0: the buyers of the matching links; tier 1: their suppliers; then everything
