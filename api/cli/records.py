@@ -16,6 +16,25 @@ if TYPE_CHECKING:
     from ledger.receipts import PinnedDeployment
 
 
+# How a command that checks receipts pins the deployment it trusts (`ledger verify`,
+# `ledger score recompute`): the options, and :func:`pinned_reader` that reads them.
+RPC = typer.Option(None, "--rpc", help="RPC URL (default LEDGER_RPC_URL, else the API's /rpc)")
+CONTRACT = typer.Option(
+    None, "--contract", help="Pin this ProvenanceAnchor address (each receipt must name it)"
+)
+DEPLOYMENT = typer.Option(
+    None,
+    "--deployment",
+    exists=True,
+    dir_okay=False,
+    help="Pin the deployment JSON `ledger chain deploy` wrote",
+)
+PIN_API = typer.Option(None, "--api", help="API to pin from on first use (default LEDGER_API_URL)")
+REPIN = typer.Option(
+    False, "--repin", help="Forget the deployment pinned for this API and RPC; pin again"
+)
+
+
 def register(app: typer.Typer) -> None:
     app.command("anchor")(anchor)
     app.command("receipt")(receipt)
@@ -60,25 +79,11 @@ def receipt(
 
 def verify(
     file: Path = typer.Argument(..., metavar="RECEIPT.json", exists=True, dir_okay=False),
-    rpc: str | None = typer.Option(
-        None, "--rpc", help="RPC URL (default LEDGER_RPC_URL, else the API's /rpc)"
-    ),
-    contract: str | None = typer.Option(
-        None, "--contract", help="Pin this ProvenanceAnchor address (the receipt must name it)"
-    ),
-    deployment: Path | None = typer.Option(
-        None,
-        "--deployment",
-        exists=True,
-        dir_okay=False,
-        help="Pin the deployment JSON `ledger chain deploy` wrote",
-    ),
-    api: str | None = typer.Option(
-        None, "--api", help="API to pin from on first use (default LEDGER_API_URL)"
-    ),
-    repin: bool = typer.Option(
-        False, "--repin", help="Forget the deployment pinned for this API and RPC; pin again"
-    ),
+    rpc: str | None = RPC,
+    contract: str | None = CONTRACT,
+    deployment: Path | None = DEPLOYMENT,
+    api: str | None = PIN_API,
+    repin: bool = REPIN,
     kind_table: Path | None = typer.Option(
         None,
         "--kind-table",
@@ -94,16 +99,10 @@ def verify(
     was accredited (and, for a scoped kind, scoped to the record's facility). Exit 0 only
     when every check holds, 1 naming the failed check."""
     from domain import kind_registry
-    from ledger.chain.client import ChainClient
     from ledger.receipts import RpcReceiptChain, check_receipt, unreadable_receipt
 
-    if contract is not None and deployment is not None:
-        fail("pass --contract or --deployment, not both")
     kinds = kind_registry().receipt_rules() if kind_table is None else _read_kinds(kind_table)
-    base = api_url(api)
-    url = rpc or os.environ.get("LEDGER_RPC_URL") or f"{base}/rpc"
-    client = ChainClient.reader(url)
-    pinned = _pinned(client, url, base, contract, deployment, repin)
+    url, client, pinned = pinned_reader(rpc, contract, deployment, api, repin)
     receipt_data, unreadable = _read_receipt(file)
     report = (
         unreadable_receipt(unreadable)
@@ -138,6 +137,20 @@ def verify(
                 err=True,
             )
     raise typer.Exit(0 if report.ok else 1)
+
+
+def pinned_reader(
+    rpc: str | None, contract: str | None, deployment: Path | None, api: str | None, repin: bool
+) -> tuple[str, ChainClient, PinnedDeployment]:
+    """The RPC URL, a reading client on it, and the deployment pinned as the options say."""
+    from ledger.chain.client import ChainClient
+
+    if contract is not None and deployment is not None:
+        fail("pass --contract or --deployment, not both")
+    base = api_url(api)
+    url = rpc or os.environ.get("LEDGER_RPC_URL") or f"{base}/rpc"
+    client = ChainClient.reader(url)
+    return url, client, _pinned(client, url, base, contract, deployment, repin)
 
 
 MAX_RECEIPT_BYTES = 8 * 1024 * 1024

@@ -4,7 +4,6 @@ same score from exported receipts alone (``ledger receipts export``), no API, no
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from .common import api_url, fail, http_error, print_json, shown_url
+from .records import CONTRACT, DEPLOYMENT, PIN_API, REPIN, RPC, pinned_reader
 
 
 class _ShowByDefault(TyperGroup):
@@ -84,23 +84,11 @@ def recompute(
         ..., "--receipts", exists=True, file_okay=False, help="What `ledger receipts export` wrote"
     ),
     facility: str = typer.Option(..., "--facility", help="The facility the export is of"),
-    rpc: str | None = typer.Option(
-        None, "--rpc", help="RPC URL (default LEDGER_RPC_URL, else the API's /rpc)"
-    ),
-    contract: str | None = typer.Option(
-        None, "--contract", help="Pin this ProvenanceAnchor address (each receipt must name it)"
-    ),
-    deployment: Path | None = typer.Option(
-        None,
-        "--deployment",
-        exists=True,
-        dir_okay=False,
-        help="Pin the deployment JSON `ledger chain deploy` wrote",
-    ),
-    api: str | None = typer.Option(
-        None, "--api", help="API to pin from on first use (default LEDGER_API_URL)"
-    ),
-    repin: bool = typer.Option(False, "--repin", help="Pin the API's deployment again"),
+    rpc: str | None = RPC,
+    contract: str | None = CONTRACT,
+    deployment: Path | None = DEPLOYMENT,
+    api: str | None = PIN_API,
+    repin: bool = REPIN,
 ) -> None:
     """Verify every receipt of the export as `ledger verify` does (against the pinned
     deployment: --deployment, or --rpc with --contract, touch no API), recompute the score
@@ -114,11 +102,9 @@ def recompute(
     from domain import kind_registry
     from domain.scores.recompute import read_manifest
     from domain.scores.recompute import recompute as recompute_score
-    from ledger.chain.client import ChainClient
     from ledger.receipts import RpcReceiptChain, check_receipt
 
     from ..routes.scores import score_json
-    from .records import _pinned
 
     try:
         manifest = read_manifest(receipts)
@@ -126,12 +112,7 @@ def recompute(
         fail(str(exc))
     if facility not in (manifest["facility"], manifest.get("requested")):
         fail(f"the export is of {manifest['facility']}, not {facility}")
-    if contract is not None and deployment is not None:
-        fail("pass --contract or --deployment, not both")
-    base = api_url(api)
-    url = rpc or os.environ.get("LEDGER_RPC_URL") or f"{base}/rpc"
-    client = ChainClient.reader(url)
-    pinned = _pinned(client, url, base, contract, deployment, repin)
+    _, client, pinned = pinned_reader(rpc, contract, deployment, api, repin)
     chain, kinds = RpcReceiptChain(client), kind_registry().receipt_rules()
     found = recompute_score(
         receipts, manifest, lambda r: check_receipt(r, pinned=pinned, chain=chain, kinds=kinds)
