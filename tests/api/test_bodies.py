@@ -3,6 +3,7 @@ limit sized to what 1,000 real envelopes need."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+import api.deps
 from api.app import create_app
 from api.settings import Settings
 from ledger.canonical import parse_json
@@ -88,47 +90,36 @@ def test_a_thousand_real_envelopes_fit_the_batch_limit(
         assert row_counts(ledger) == before
 
 
-def test_health_answers_while_a_big_body_is_parsed(settings: Settings, ledger: Ledger) -> None:
+def test_bodies_are_parsed_off_the_event_loop(
+    settings: Settings, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A body under the batch limit made of the slowest shape to parse (tiny objects) takes
-    a second or more to parse. Parsed on the event loop (before), every other request waited
-    for it; parsed in a worker thread, /v1/health answers meanwhile."""
-    filler = b'{"a":0},'
-    body = b'{"envelopes":[' + filler * 730_000 + b'{"a":0}]}'
-    assert len(body) < Settings().max_batch_body_bytes
-    start = time.monotonic()
-    parse_json(body)
-    parse_seconds = time.monotonic() - start
-    assert parse_seconds > 0.5, "the body should take a while to parse for this to show anything"
+    a second to parse; on the event loop every other request would wait it out. Timing that
+    from outside is at the mercy of GIL hand-offs and GC pauses on a loaded machine, so this
+    asserts the cause instead: the real parser runs on a thread with no running event loop,
+    and /v1/health still answers around it."""
+    parsed_on: list[bool] = []  # True when the parse ran on the event loop's thread
 
-    outcome: dict[str, Any] = {}
+    def parse_and_note(body: bytes) -> Any:
+        try:
+            asyncio.get_running_loop()
+            parsed_on.append(True)
+        except RuntimeError:
+            parsed_on.append(False)
+        return parse_json(body)
 
-    def post_batch(url: str) -> None:
-        began = time.monotonic()
-        with httpx.Client(base_url=url, timeout=120) as http:
-            reply = http.post(
-                "/v1/attestations:batch", content=body, headers={"content-type": "application/json"}
-            )
-        outcome.update(status=reply.status_code, began=began, ended=time.monotonic())
-
-    latencies: list[tuple[float, float]] = []  # (sent at, seconds)
+    monkeypatch.setattr(api.deps, "parse_json", parse_and_note)
+    body = b'{"envelopes":[' + b'{"a":0},' * 200_000 + b'{"a":0}]}'
     with serving(create_app(settings, ledger=ledger)) as url, httpx.Client(base_url=url) as http:
-        assert http.get("/v1/health").status_code == 200  # connection and app warmed up
-        poster = threading.Thread(target=post_batch, args=(url,))
-        poster.start()
-        while poster.is_alive():
-            sent = time.monotonic()
-            assert http.get("/v1/health", timeout=60).status_code == 200
-            latencies.append((sent, time.monotonic() - sent))
-            time.sleep(0.02)
-        poster.join()
-    assert outcome["status"] == 422  # {"a": 0} is no envelope: refused once parsed
-    during = [s for sent, s in latencies if outcome["began"] <= sent <= outcome["ended"]]
-    assert len(during) >= 5, latencies
-    # Before, one health request waited out the whole parse (1.51 s of a 1.47 s parse) and
-    # only four were answered; now the longest waits are the interpreter's own pauses (the
-    # GIL during a C pass or a garbage collection over the parsed objects), a third of the
-    # parse at most on a loaded machine.
-    assert max(during) < parse_seconds * 0.6, (parse_seconds, during)
+        reply = http.post(
+            "/v1/attestations:batch",
+            content=body,
+            headers={"content-type": "application/json"},
+            timeout=120,
+        )
+        assert reply.status_code == 422  # {"a": 0} is no envelope: refused once parsed
+        assert http.get("/v1/health").status_code == 200
+    assert parsed_on == [False]
 
 
 @pytest.mark.parametrize("slots", [1, 2])
