@@ -26,6 +26,7 @@ from .routes import (
     credentials,
     facilities,
     health,
+    holders,
     lenders,
     presentations,
     receipts,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         supply.router,
         scores.router,
         lenders.router,
+        holders.router,
     ):
         app.include_router(router)
     install_pages(app)  # the home page at /, the users' pages, /static (OpenAPI stays at /docs)

@@ -39,12 +39,15 @@ ACK_REASONS = ("underpaid", "hours-wrong", "deduction-not-agreed", "not-paid", "
 SCRIPT_STRINGS = (
     "wallet.opening", "wallet.wrong_pin", "wallet.not_a_wallet", "wallet.no_credential",
     "wallet.qr_expires", "wallet.qr_refreshing", "wallet.qr_offline", "wallet.qr_failed",
-    "wallet.line_added", "wallet.line_bad_id", "wallet.line_failed", "wallet.ack_sent",
+    "wallet.wages_failed", "wallet.checkins_failed", "wallet.ack_sent",
     "wallet.ack_failed", "wallet.ack_need_reason", "wallet.ack.received", "wallet.ack.disputed",
     "wallet.ack.none", "wallet.line.period", "wallet.line.gross", "wallet.line.net",
     "wallet.line.paid_on", "wallet.line.compliant", "wallet.line.not_compliant",
     "wallet.line.status", "wallet.received", "wallet.disputed", "wallet.dispute_send",
-    "wallet.reasons", "wallet.kept", "wallet.forgotten",
+    "wallet.reasons", "wallet.kept", "wallet.forgotten", "wallet.checkin.when",
+    "wallet.checkin.where", "wallet.checkin.place", "wallet.checkin.on_site",
+    "wallet.checkin.off_site", "wallet.checkin.document", "wallet.checkin.document_matched",
+    "wallet.checkin.document_not_matched",
     *(f"wallet.reason.{r}" for r in ACK_REASONS),
 )  # fmt: skip
 _NO_STORE = {"Cache-Control": "no-cache"}

@@ -22,6 +22,7 @@ from .views import FacilityWages, RunView, facility_wages, latest_acks, run_view
 __all__ = ["LineAccepted", "LineView", "RunAccepted", "Wages"]
 
 MAX_RUN_LINES = 100_000
+MAX_OWN_LINES = 500  # a worker's wallet lists at most this many of their lines
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,33 @@ class Wages:
         self.ledger.authorize_read(record_id, reader)
         with session_scope(self.ledger.engine) as session:
             ack = latest_acks(session, [row.record_id]).get(row.record_id)
+        return self._view(row, None if ack is None else ack.status)
+
+    def lines_of(self, worker: str, *, limit: int = MAX_OWN_LINES) -> list[LineView]:
+        """The lines naming ``worker`` (an authenticated did: a worker reading their own,
+        for the wallet), newest pay period first. A line named by a commitment names no key,
+        so it is read by its id (``line``) through the employer, never listed here."""
+        with session_scope(self.ledger.engine) as session:
+            rows = session.exec(
+                select(WageLineRow)
+                .where(WageLineRow.worker == worker)
+                .order_by(col(WageLineRow.period_start).desc(), col(WageLineRow.record_id))
+                .limit(limit)
+            ).all()
+            acks = latest_acks(session, [row.record_id for row in rows])
+        return [
+            self._view(row, None if row.record_id not in acks else acks[row.record_id].status)
+            for row in rows
+        ]
+
+    def _view(self, row: WageLineRow, acknowledgement: str | None) -> LineView:
         return LineView(
             id=row.record_id,
             run=row.run_id,
             line=row.line,
             compliant=row.compliant,
             violations=json.loads(row.violations),
-            acknowledgement=None if ack is None else ack.status,
+            acknowledgement=acknowledgement,
             envelope=self.ledger.envelope(row.record_id).to_dict(),
         )
 

@@ -64,6 +64,7 @@ __all__ = [
 CHALLENGE_TTL: Final = timedelta(minutes=5)
 POSSESSION_WINDOW: Final = timedelta(days=90)
 CHALLENGE_RETENTION: Final = timedelta(hours=1)  # kept past expiry, then purged
+MAX_OWN_CHECKINS: Final = 500  # a worker's wallet lists at most this many check-ins
 _DEVICE_SALT: Final = "device-label-salt"
 
 
@@ -298,14 +299,21 @@ class WorkerCredentials:
             row = session.get(CheckinRow, record_id.lower())
             if row is None:
                 raise NotFound(f"no check-in {record_id}", what="checkin", key=record_id)
-            return CheckinView(
-                id=row.record_id,
-                facility=row.facility,
-                document_matches=row.document_matches,
-                on_site=row.on_site,
-                checked_at=_utc(row.checked_at),
-                verifier=row.verifier,
-            )
+            return _public(row)
+
+    def checkins_of(self, holder: str, *, limit: int = MAX_OWN_CHECKINS) -> list[CheckinView]:
+        """The check-ins of ``holder`` (an authenticated did: a worker reading their own
+        history), newest first. The public view only: no devices, and never the sealed
+        signal or a flag, so a phone taken from its owner shows nothing a coercer could use
+        to tell which check-ins raised the alarm."""
+        with session_scope(self.ledger.engine) as session:
+            rows = session.exec(
+                select(CheckinRow)
+                .where(CheckinRow.holder == holder)
+                .order_by(col(CheckinRow.checked_at).desc(), col(CheckinRow.record_id))
+                .limit(limit)
+            ).all()
+            return [_public(row) for row in rows]
 
     def device_salt(self) -> bytes:
         """This deployment's secret salt for device labels (made on first use)."""
@@ -377,6 +385,17 @@ def possession_rate(session: Session, facility: str, now: datetime) -> Possessio
         workers_with_recent_checkin=with_checkin,
         window_days=POSSESSION_WINDOW.days,
         as_of=now.replace(microsecond=0),
+    )
+
+
+def _public(row: CheckinRow) -> CheckinView:
+    return CheckinView(
+        id=row.record_id,
+        facility=row.facility,
+        document_matches=row.document_matches,
+        on_site=row.on_site,
+        checked_at=_utc(row.checked_at),
+        verifier=row.verifier,
     )
 
 

@@ -29,6 +29,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.browser.signers import Admin
 from tests.cli.conftest import Cli, start_server
 from tests.conftest import REPO
 
@@ -41,16 +42,43 @@ PHONE = {"width": 390, "height": 844}
 pytestmark = pytest.mark.browser
 
 
+@dataclass(frozen=True)
+class Served:
+    """The session's ``ledger serve --demo``: its URL and the directory it runs in."""
+
+    url: str
+    home: Path
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One ``ledger serve --demo`` for the session: the pages only read the demo."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One ``ledger serve --demo`` for the session, started as a user would."""
     home = tmp_path_factory.mktemp("serve")
     env = {**os.environ, "PYTHONPATH": str(REPO), "LEDGER_CONFIG_DIR": str(home / "config")}
     for name in ("LEDGER_ADMIN_TOKEN", "LEDGER_API_URL", "LEDGER_RPC_URL", "DATABASE_URL"):
         env.pop(name, None)
     running = start_server(Cli(env=env, cwd=home), "--demo")
-    yield running.url
+    yield Served(running.url, home)
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def server(served: Served) -> str:
+    return served.url
+
+
+@pytest.fixture(scope="session")
+def admin_token(served: Served) -> str:
+    """The admin token ``ledger serve`` wrote to ``var/admin-token`` in its directory."""
+    path = served.home / "var" / "admin-token"
+    assert path.is_file(), "ledger serve --demo wrote no var/admin-token"
+    return path.read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def admin(server: str, admin_token: str) -> Admin:
+    """The admin API of the session's ``ledger serve --demo``."""
+    return Admin(server, admin_token)
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +124,11 @@ class Watch:
             self.foreign_requests.append(request.url)
 
     def on_failed(self, request: Request) -> None:
+        # A load the page itself cancelled by navigating on (the favicon of a page the test
+        # left at once) is ERR_ABORTED: no failure a user sees. A blocked or refused load
+        # has its own code (ERR_BLOCKED_BY_CSP, ERR_CONNECTION_REFUSED, ...).
+        if request.failure == "net::ERR_ABORTED" and request.resource_type != "document":
+            return
         self.failed_requests.append(f"{request.url}: {request.failure}")
 
     def on_response(self, response: Response) -> None:

@@ -1,8 +1,6 @@
 """Keys for the signing pages' browser tests (audits, payroll, investigations): made in the
 test, saved as the CLI saves them (cheap Argon2id limits), accredited and scoped through the
-demo server's admin API with the admin token ``ledger serve`` wrote to ``var/admin-token``.
-
-Import the fixtures into a test module (``from tests.browser.signers import admin``)."""
+demo server's admin API (conftest's ``admin`` fixture)."""
 
 from __future__ import annotations
 
@@ -13,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import nacl.pwhash
-import pytest
 
 from ledger.keyfile import save_key_file
 from ledger.keys import SigningKey
@@ -49,14 +46,6 @@ class Admin:
 
     def anchor(self) -> None:
         self.post("/v1/admin/anchor")
-
-
-@pytest.fixture(scope="session")
-def admin(server: str, tmp_path_factory: pytest.TempPathFactory) -> Admin:
-    """The admin API of the session's ``ledger serve --demo`` (conftest's ``server``)."""
-    tokens = sorted(tmp_path_factory.getbasetemp().glob("serve*/var/admin-token"))
-    assert tokens, "ledger serve --demo wrote no var/admin-token"
-    return Admin(server, tokens[0].read_text().strip())
 
 
 def key_file(directory: Path, name: str, key: SigningKey) -> Path:

@@ -14,9 +14,7 @@ from playwright.sync_api import Page, expect
 from ledger.envelope import Envelope
 from ledger.keys import SigningKey
 from tests.browser.conftest import assert_accessible, fits_the_screen, shoot
-from tests.browser.signers import PASSPHRASE, Admin, admin, key_file
-
-__all__ = ["admin"]
+from tests.browser.signers import PASSPHRASE, Admin, key_file
 
 pytestmark = pytest.mark.browser
 

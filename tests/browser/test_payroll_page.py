@@ -15,10 +15,8 @@ from playwright.sync_api import Page, expect
 
 from ledger.keys import SigningKey
 from tests.browser.conftest import assert_accessible, fits_the_screen, shoot
-from tests.browser.signers import PASSPHRASE, Admin, admin, key_file
+from tests.browser.signers import PASSPHRASE, Admin, key_file
 from tests.conftest import REPO
-
-__all__ = ["admin"]
 
 pytestmark = pytest.mark.browser
 

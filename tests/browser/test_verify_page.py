@@ -164,24 +164,15 @@ def test_an_unreachable_rpc_fails_in_the_browser_and_the_page_says_they_disagree
     shoot(page, "verify-disagreement")
 
 
-def _admin_token(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The token the session's ``ledger serve`` wrote in its working directory."""
-    found = sorted(
-        {p.resolve() for p in tmp_path_factory.getbasetemp().glob("serve*/var/admin-token")}
-    )
-    assert len(found) == 1, found
-    return found[0].read_text().strip()
-
-
 @pytest.fixture(scope="module")
 def presentation_qr(
-    server: str, tmp_path_factory: pytest.TempPathFactory
+    server: str, admin_token: str, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, Any]]:
     """A worker's presentation QR as a PNG: a credential from a newly accredited issuer,
     registered on the demo, presented from the worker's wallet to a server challenge."""
     issuer, worker = SigningKey.generate(), SigningKey.generate()
     accredited = httpx.post(f"{server}/v1/admin/signers", json={"did": issuer.did, "role": "issuer"},
-                            headers={"Authorization": f"Bearer {_admin_token(tmp_path_factory)}"})  # fmt: skip
+                            headers={"Authorization": f"Bearer {admin_token}"})  # fmt: skip
     assert accredited.status_code == 201, accredited.text
     issuance = httpx.get(f"{server}/v1/credentials/issuance").json()
     document = DocumentSecret.create("passport", "PA9912345", "NP")

@@ -10,7 +10,6 @@ says "duress" only for the duress PIN, as the CLI's does.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,9 @@ from credentials.worker import StatusLocation, issue_worker_credential, registra
 from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
 from ledger.signed_request import request_authorization
-from ledger.timeutil import parse_time
 from tests.browser.conftest import assert_accessible, fits_the_screen, shoot
-from tests.credentials.worker_support import FACILITY, FAST_KDF, NUMBER
+from tests.browser.signers import Admin
+from tests.credentials.worker_support import FACILITY, FAST_KDF, NUMBER, checkin_envelope
 from tests.domain.wages.builders import compliant_line, run_ref
 
 pytestmark = pytest.mark.browser
@@ -37,32 +36,19 @@ PIN, DURESS_PIN = "4821", "7777"
 
 
 @pytest.fixture(scope="module")
-def admin(server: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The admin token the session's ``ledger serve`` wrote to its working directory."""
-    token = next(tmp_path_factory.getbasetemp().glob("serve*/var/admin-token")).read_text()
-    return {"authorization": f"Bearer {token.strip()}"}
-
-
-def _accredit(server: str, admin: dict[str, str], role: str) -> SigningKey:
+def investigator(admin: Admin) -> SigningKey:
     key = SigningKey.generate()
-    response = httpx.post(f"{server}/v1/admin/signers", json={"did": key.did, "role": role},
-                          headers=admin, timeout=60)  # fmt: skip
-    assert response.status_code == 201, response.text
+    admin.accredit(key, "investigator")
     return key
 
 
 @pytest.fixture(scope="module")
-def investigator(server: str, admin: dict[str, str]) -> SigningKey:
-    return _accredit(server, admin, "investigator")
-
-
-@pytest.fixture(scope="module")
 def wallet_file(
-    server: str, admin: dict[str, str], investigator: SigningKey,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[Path, SigningKey]:  # fmt: skip
+    server: str, admin: Admin, investigator: SigningKey, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, SigningKey]:
     """A registered worker credential in a wallet file with a PIN and a duress PIN."""
-    issuer = _accredit(server, admin, "issuer")
+    issuer = SigningKey.generate()
+    admin.accredit(issuer, "issuer")
     issuance = httpx.get(f"{server}/v1/credentials/issuance", timeout=30).json()
     worker = SigningKey.generate()
     document = DocumentSecret.create("passport", NUMBER, "NP")
@@ -86,6 +72,8 @@ def _open(page: Page, path: Path, pin: str) -> str:
     page.fill("#pin", pin)
     page.click("#open-button")
     expect(page.locator("#qr-image")).to_be_visible(timeout=30_000)
+    # the wage lines and check-ins, read by requests signed in the page, have come in
+    expect(page.locator("#opened")).to_have_attribute("data-history", "loaded", timeout=30_000)
     payload = page.locator("#qr").get_attribute("data-payload")
     assert payload is not None and payload.startswith("LPL1:")
     return payload
@@ -161,21 +149,15 @@ def test_a_wrong_pin_is_refused_and_the_qr_refreshes(
 
 
 @pytest.fixture(scope="module")
-def wage_line(server: str, admin: dict[str, str], wallet_file: tuple[Path, SigningKey]) -> str:
+def wage_line(server: str, admin: Admin, wallet_file: tuple[Path, SigningKey]) -> str:
     """A payroll line for the wallet's worker, by an employer scoped to the facility."""
     _, worker = wallet_file
-    employer = _accredit(server, admin, "employer")
-    granted = httpx.post(f"{server}/v1/admin/signers/{employer.did}/scopes",
-                         json={"role": "employer", "facility": FACILITY}, headers=admin,
-                         timeout=60)  # fmt: skip
-    assert granted.status_code == 201, granted.text
-    # A line signed before the grant's block time is outside it (the demo's chain clock
-    # runs ahead of ours after seeding): sign just after it.
-    after = parse_time(granted.json()["scope"]["grantedAt"], field="at") + timedelta(seconds=1)
+    employer = SigningKey.generate()
+    admin.accredit(employer, "employer", facility=FACILITY)
     run = run_ref(1, periodStart="2026-10-01", periodEnd="2026-10-31")  # the demo has November
     line = {**compliant_line(worker.did), "paidOn": "2026-11-05"}
     payload = {"schema": "wage/v1", "run": run, "line": 1, **line}
-    envelope = sign_envelope("wage", payload, employer, created=after).to_dict()
+    envelope = sign_envelope("wage", payload, employer).to_dict()
     submitted = httpx.post(f"{server}/v1/wages", json={"lines": [envelope]}, timeout=60)
     assert submitted.status_code == 201, submitted.text
     line_id: str = submitted.json()["lines"][0]["id"]
@@ -185,10 +167,10 @@ def wage_line(server: str, admin: dict[str, str], wallet_file: tuple[Path, Signi
 def test_a_worker_reads_and_disputes_their_wage_line(
     phone: Page, server: str, wallet_file: tuple[Path, SigningKey], wage_line: str
 ) -> None:
+    """The line is listed when the wallet opens (a request signed in the page with the
+    worker's key: no line number to type), and answered from the page."""
     path, worker = wallet_file
     _open(phone, path, PIN)
-    phone.fill("#line-id", wage_line)
-    phone.click("#line-form button[type=submit]")
     line = phone.locator(f"#lines [data-line='{wage_line}']")
     expect(line).to_contain_text("1877.50 MYR")
     expect(line.locator("[data-field=ack]")).to_have_text("No answer yet")
@@ -207,11 +189,42 @@ def test_a_worker_reads_and_disputes_their_wage_line(
     read = httpx.get(server + target, headers={"authorization": header}, timeout=30)
     assert read.status_code == 200, read.text
     assert read.json()["acknowledgement"] == "disputed"
-    # Kept on the device: the line is there again when the wallet is opened next time.
+    # Opened again, the page reads the answer back from the ledger.
     _open(phone, path, PIN)
     expect(phone.locator(f"#lines [data-line='{wage_line}'] [data-field=ack]")).to_have_text(
         "Disputed"
     )
+
+
+def test_a_check_in_made_from_the_pages_qr_shows_in_the_history(
+    phone: Page, server: str, admin: Admin, wallet_file: tuple[Path, SigningKey]
+) -> None:
+    """A verifier scans the QR the page shows and checks the worker in; the history lists
+    it, the same after the duress PIN, with nothing that says which PIN made which QR."""
+    path, _ = wallet_file
+    verifier = SigningKey.generate()
+    admin.accredit(verifier, "verifier")
+    made = []
+    for pin in (PIN, DURESS_PIN):
+        presentation = decode_payload(_open(phone, path, pin))
+        envelope = checkin_envelope(verifier, presentation, location="MY-07")
+        response = httpx.post(f"{server}/v1/checkins", timeout=60,
+                              json={"presentation": presentation, "envelope": envelope})  # fmt: skip
+        assert response.status_code == 201, response.text
+        made.append(response.json()["id"])
+    seen = []
+    for pin in (PIN, DURESS_PIN):
+        _open(phone, path, pin)
+        items = phone.locator("#checkins li")
+        expect(items).to_have_count(len(made))
+        assert [items.nth(i).get_attribute("data-checkin") for i in range(len(made))] == made[::-1]
+        expect(items.first).to_contain_text("In your hands")
+        expect(items.first).to_contain_text(FACILITY)
+        seen.append(phone.locator("#checkins").inner_text())
+    assert seen[0] == seen[1]
+    assert "duress" not in phone.content().lower()
+    assert_accessible(phone)
+    shoot(phone, "wallet-checkins")
 
 
 def test_the_wallet_opens_and_shows_a_qr_offline(
@@ -228,6 +241,7 @@ def test_the_wallet_opens_and_shows_a_qr_offline(
     page.check("#keep")
     page.click("#open-button")
     expect(page.locator("#qr-image")).to_be_visible(timeout=30_000)
+    expect(page.locator("#opened")).to_have_attribute("data-history", "loaded", timeout=30_000)
     page.context.set_offline(True)
     page.reload()
     expect(page.locator("#kept-note")).to_be_visible()

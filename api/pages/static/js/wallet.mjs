@@ -1,6 +1,7 @@
 /**
  * The /wallet page: open the wallet file with the PIN, show a fresh presentation QR that
- * refreshes before it expires, read and answer the worker's wage lines. The key and PIN
+ * refreshes before it expires, the worker's wage lines with received / disputed answers,
+ * and their check-in history (both read by requests signed with their key). The key and PIN
  * stay in this page's memory; the server sees presentations the worker shows, signed reads
  * and signed acknowledgements, never a secret. Opening with the duress PIN runs the very
  * same code: only the sealed holder signal inside each presentation differs.
@@ -15,7 +16,6 @@ const STORED = 'lpl.wallet';  // the wallet file as chosen, still encrypted
 const DEVICE = 'lpl.ack-device';
 const REFRESH_BEFORE = 30;  // seconds before expiry a new presentation replaces the QR
 const MAX_VERSION = 25;  // credentials/qr.py MAX_VERSION
-const LINE_ID = /^0x[0-9a-f]{64}$/;
 
 const root = document.getElementById('wallet');
 const strings = JSON.parse(root.dataset.strings);
@@ -121,9 +121,6 @@ async function deviceHash() {
   return 'sha256:' + Array.from(digest, b => b.toString(16).padStart(2, '0')).join('');
 }
 
-const linesKey = () => `lpl.lines.${wallet.key.did}`;
-const storedLines = () => JSON.parse(localStorage.getItem(linesKey()) || '[]');
-
 function ackLabel(status) {
   return strings[status ? `wallet.ack.${status}` : 'wallet.ack.none'];
 }
@@ -148,12 +145,53 @@ function renderLine(view) {
     box.nextElementSibling.htmlFor = box.id;
   }
   item.addEventListener('click', event => onLineAction(event, item));
-  const existing = $('lines').querySelector(`[data-line="${view.id}"]`);
-  if(existing) { existing.replaceWith(item); } else { $('lines').append(item); }
+  $('lines').append(item);
 }
 
-async function loadLine(id) {
-  renderLine(await signedGet(`/v1/wages/lines/${id}`));
+async function loadLines() {
+  const {lines} = await signedGet('/v1/me/wage-lines');
+  if(!wallet) { return; }
+  $('lines').replaceChildren();
+  lines.forEach(renderLine);
+  $('lines-none').hidden = lines.length > 0;
+}
+
+// -- check-in history --------------------------------------------------------------------
+
+const when = iso => new Date(iso).toLocaleString(document.documentElement.lang || undefined, {
+  dateStyle: 'medium', timeStyle: 'short',
+});
+
+function renderCheckin(view) {
+  const item = $('checkin-template').content.firstElementChild.cloneNode(true);
+  translate(item);
+  item.dataset.checkin = view.id;
+  fill(item, {
+    when: when(view.checkedAt), facility: view.facility ?? '—',
+    place: strings[view.onSite ? 'wallet.checkin.on_site' : 'wallet.checkin.off_site'],
+    document: strings[view.documentMatches
+      ? 'wallet.checkin.document_matched' : 'wallet.checkin.document_not_matched'],
+  });
+  $('checkins').append(item);
+}
+
+async function loadCheckins() {
+  const {checkins} = await signedGet('/v1/me/checkins');
+  if(!wallet) { return; }
+  $('checkins').replaceChildren();
+  checkins.forEach(renderCheckin);
+  $('checkins-none').hidden = checkins.length > 0;
+}
+
+async function loadHistory() {
+  const opened = $('opened');
+  delete opened.dataset.history;
+  if(!navigator.onLine) { return; }  // offline the page still shows the QR
+  await Promise.all([
+    loadLines().catch(() => say('wallet.wages_failed')),
+    loadCheckins().catch(() => say('wallet.checkins_failed')),
+  ]);
+  if(wallet) { opened.dataset.history = 'loaded'; }
 }
 
 async function acknowledge(item, status, reasons) {
@@ -186,21 +224,6 @@ function onLineAction(event, item) {
     acknowledge(item, 'disputed', reasons);
   }
 }
-
-$('line-form').addEventListener('submit', async event => {
-  event.preventDefault();
-  const id = $('line-id').value.trim().toLowerCase();
-  if(!LINE_ID.test(id)) { say('wallet.line_bad_id'); return; }
-  try {
-    await loadLine(id);
-    const lines = storedLines();
-    if(!lines.includes(id)) { localStorage.setItem(linesKey(), JSON.stringify([...lines, id])); }
-    $('line-id').value = '';
-    say('wallet.line_added');
-  } catch {
-    say('wallet.line_failed');
-  }
-});
 
 // -- open and close ----------------------------------------------------------------------
 
@@ -238,13 +261,14 @@ $('open-form').addEventListener('submit', async event => {
     $('qr-heading').focus?.();
     await showQr();
     timer = setInterval(tick, 1000);
-    for(const id of storedLines()) { loadLine(id).catch(() => say('wallet.line_failed')); }
+    loadHistory();
   } finally {
     $('open-button').disabled = false;
   }
 });
 
 $('refresh').addEventListener('click', () => showQr());
+$('reload').addEventListener('click', () => loadHistory());
 
 $('close').addEventListener('click', () => {
   wallet = null;
@@ -255,6 +279,8 @@ $('close').addEventListener('click', () => {
   delete $('qr').dataset.payload;
   $('countdown').textContent = '';
   $('lines').replaceChildren();
+  $('checkins').replaceChildren();
+  delete $('opened').dataset.history;
   $('opened').hidden = true;
   $('closed').hidden = false;
   showKept();

@@ -1,0 +1,75 @@
+"""A worker's own records, read from their wallet by a request signed with their own key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from domain.wages.service import MAX_OWN_LINES
+from domain.workers.service import MAX_OWN_CHECKINS
+from ledger.errors import SchemaViolation, Unauthorized
+from ledger.signed_request import SCHEME
+
+from ..deps import LedgerDep, WagesDep, WorkersDep, read_body, verify_signed_request
+from ..models import PROBLEM_RESPONSES
+from ..views import to_json
+
+router = APIRouter(tags=["holders"], responses=PROBLEM_RESPONSES)
+
+
+def require_signer(
+    request: Request, ledger: LedgerDep, body: Annotated[bytes, Depends(read_body)]
+) -> str:
+    """The did of a signed request's signer (any key: what it reads is its own)."""
+    if not request.headers.get("authorization", "").startswith(SCHEME + " "):
+        raise Unauthorized(
+            "this lists the signer's own records: send a request signed with the worker's "
+            "key (Authorization: Envelope ...)"
+        )
+    return verify_signed_request(request, ledger, body, None)
+
+
+SignerDep = Annotated[str, Depends(require_signer)]
+
+
+def _limit(maximum: int) -> Any:
+    """A ``limit`` query checked before the signature is: a refused request must not
+    consume the signed request's nonce (FastAPI validates a route's own query parameters
+    only after its dependencies ran)."""
+
+    def limit(limit: str | None = Query(None, description=f"1 to {maximum}")) -> int:
+        if limit is None:
+            return maximum
+        if not limit.isdigit() or not 1 <= int(limit) <= maximum:
+            raise SchemaViolation(f"limit is a whole number from 1 to {maximum}", field="limit")
+        return int(limit)
+
+    return Depends(limit)
+
+
+@router.get("/v1/me/wage-lines", summary="The signer's own wage lines, newest period first")
+def read_own_lines(
+    wages: WagesDep,
+    limit: Annotated[int, _limit(MAX_OWN_LINES)],
+    signer: SignerDep,
+) -> dict[str, Any]:
+    """Each line as ``GET /v1/wages/lines/{id}`` shows it to its worker: figures, verdict,
+    the latest acknowledgement and the signed envelope. Lines named by the worker's did:key
+    only (a commitment names no key)."""
+    return {
+        "worker": signer,
+        "lines": [to_json(line) for line in wages.lines_of(signer, limit=limit)],
+    }
+
+
+@router.get("/v1/me/checkins", summary="The signer's own check-ins, newest first")
+def read_own_checkins(
+    workers: WorkersDep,
+    limit: Annotated[int, _limit(MAX_OWN_CHECKINS)],
+    signer: SignerDep,
+) -> dict[str, Any]:
+    """Each as ``GET /v1/checkins/{id}`` shows it: when, where, by which verifier, whether
+    the document matched. Never a device, the sealed signal or a flag."""
+    found = workers.checkins_of(signer, limit=limit)
+    return {"holder": signer, "checkins": [to_json(checkin) for checkin in found]}
