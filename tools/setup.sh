@@ -77,13 +77,17 @@ copy "$vendor/jsqr.mjs.new" "$vendor/jsqr.mjs" && rm -f "$vendor/jsqr.mjs.new"
 
 # Chromium for the browser tests (tests/browser): Debian's package, when it is missing. Never
 # a browser build of Playwright's own (no `playwright install`).
-if [ ! -x /usr/bin/chromium ]; then
+# fonts-noto-core holds the Devanagari the wallet's Nepali needs (else it shows as boxes).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+dpkg -s fonts-noto-core >/dev/null 2>&1 || missing+=(fonts-noto-core)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
-    echo "setup: the browser tests need Debian's chromium: apt-get install chromium (as root)" >&2
+    echo "setup: the browser tests need Debian's ${missing[*]}: apt-get install ${missing[*]} (as root)" >&2
     exit 1
   fi
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Compiler shim: py-solc-x finds `solc-v<version>` in its install folder, here the venv's
