@@ -41,7 +41,8 @@ def _limit(maximum: int) -> Any:
     def limit(limit: str | None = Query(None, description=f"1 to {maximum}")) -> int:
         if limit is None:
             return maximum
-        if not limit.isdigit() or not 1 <= int(limit) <= maximum:
+        # ASCII digits only: str.isdigit() takes '²', which int() then refuses
+        if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= maximum:
             raise SchemaViolation(f"limit is a whole number from 1 to {maximum}", field="limit")
         return int(limit)
 

@@ -115,7 +115,7 @@ def test_unsigned_badly_signed_and_bad_limits_are_refused_and_change_nothing(
     assert accepted == {"used_nonces": (0, 2)}  # the two reads answered, nothing else
     before = snapshot(ledger)
     for target in (LINES, CHECKINS):
-        for limit in ("0", "501", "x", "-1", "1e3", "%00"):
+        for limit in ("0", "501", "x", "-1", "1e3", "%00", "%C2%B2", "%D9%A3"):
             bad = signed_get(client, worker, f"{target}?limit={limit}")
             assert (bad.status_code, bad.json()["code"]) == (422, "schema_violation"), bad.text
     assert changed(before, snapshot(ledger)) == {}  # refused before its nonce was spent
