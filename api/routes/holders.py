@@ -4,30 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from domain.wages.service import MAX_OWN_LINES
 from domain.workers.service import MAX_OWN_CHECKINS
 from ledger.errors import SchemaViolation, Unauthorized
-from ledger.signed_request import SCHEME
 
-from ..deps import LedgerDep, WagesDep, WorkersDep, read_body, verify_signed_request
+from ..deps import ReaderDep, WagesDep, WorkersDep
 from ..models import PROBLEM_RESPONSES
 from ..views import to_json
 
 router = APIRouter(tags=["holders"], responses=PROBLEM_RESPONSES)
 
 
-def require_signer(
-    request: Request, ledger: LedgerDep, body: Annotated[bytes, Depends(read_body)]
-) -> str:
+def require_signer(reader: ReaderDep) -> str:
     """The did of a signed request's signer (any key: what it reads is its own)."""
-    if not request.headers.get("authorization", "").startswith(SCHEME + " "):
+    if reader is None:
         raise Unauthorized(
             "this lists the signer's own records: send a request signed with the worker's "
             "key (Authorization: Envelope ...)"
         )
-    return verify_signed_request(request, ledger, body, None)
+    return reader
 
 
 SignerDep = Annotated[str, Depends(require_signer)]
