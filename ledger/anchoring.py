@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import socket
 import threading
 import time
 import uuid
@@ -44,7 +46,7 @@ from .errors import ChainError, ChainUnavailable, ContractRevert
 from .failpoints import failpoint
 from .merkle import MerkleTree
 from .store.db import as_utc, session_scope
-from .store.leases import acquire_lease
+from .store.leases import acquire_lease, release_lease
 from .store.models import BatchRow, BatchState, OutboxRow, OutboxState, RecordProofRow, RecordRow
 from .timeutil import utcnow
 from .types import TxHash
@@ -100,7 +102,9 @@ class Anchorer:
         self.policy = policy or AnchoringPolicy()
         self.kind_codes = kind_codes  # a record kind's label -> the number anchored with it
         self.outbox = outbox  # chain writes that follow records; same account, same lease
-        self.holder = holder or f"anchorer-{uuid.uuid4().hex[:12]}"
+        # Host and pid say which process anchors (health, metrics, an operator's `kill`).
+        host, pid = socket.gethostname(), os.getpid()
+        self.holder = holder or f"anchorer-{host}-{pid}-{uuid.uuid4().hex[:8]}"
         self.from_block = 0  # where to search for Anchored events (the deployment block)
         # One pass at a time in this process (the API's "anchor now" and the worker thread).
         self._pass_lock = threading.Lock()
@@ -127,6 +131,17 @@ class Anchorer:
                 report.error = exc.detail
                 log.warning("chain unavailable, anchoring will retry: %s", exc.detail)
         return report
+
+    def release(self) -> None:
+        """Give the lease up (clean shutdown): a successor starts now, not a TTL later.
+
+        Taken under the pass lock, so a pass in flight finishes first; the lease is only
+        released if this worker still holds it."""
+        with self._pass_lock:
+            try:
+                release_lease(self.engine, "anchoring", self.holder)
+            except Exception:  # the database is gone: the lease then lapses at its TTL
+                log.warning("anchoring lease not released; it lapses in %s", self.policy.lease_ttl)
 
     def drain(self, *, timeout: float = 300.0) -> PassReport:
         """Force-anchor everything pending now (``ledger anchor``); returns the merged report.
@@ -406,3 +421,4 @@ class Anchorer:
                 if report.did_work:
                     continue
             stop.wait(interval)
+        self.release()

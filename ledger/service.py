@@ -604,6 +604,7 @@ class Ledger:
         self._stop.set()
         self._worker.join(timeout=30)
         self._worker = None
+        self.anchorer.release()
 
 
 def ensure_deployment(

@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from .common import ADMIN_TOKEN_FILE, fail
 from .instance_lock import HeldLock, LockHeld, lock_database, share_admin_token
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 EMBEDDED_DB = Path("var/embedded.db")
 
@@ -59,6 +63,35 @@ def _lock_database(url: str) -> HeldLock | None:
         )
 
 
+def _check_several_processes_fit(database_url: str, rpc: str | None) -> None:
+    """Several API processes share one database and one chain: SQLite's single writer and the
+    embedded EVM, which lives inside one process, cannot be shared."""
+    if not database_url.startswith("postgresql"):
+        fail(
+            "--workers above 1 needs PostgreSQL (--db postgresql://…): SQLite takes one "
+            "writer at a time, so more processes would only queue; run one process on SQLite",
+            code=2,
+        )
+    if rpc is None:
+        fail(
+            "--workers above 1 needs --rpc: the embedded EVM lives inside one process, and "
+            "the others could not reach it",
+            code=2,
+        )
+
+
+def _settings_environment(settings: Settings) -> dict[str, str]:
+    """The environment the API processes build their settings from (create_app() reads it)."""
+    env = {"LEDGER_DATABASE_URL": settings.database_url, "DATABASE_URL": settings.database_url}
+    if settings.rpc_url:
+        env["LEDGER_RPC_URL"] = settings.rpc_url
+    if settings.admin_token is not None:
+        env["LEDGER_ADMIN_TOKEN"] = settings.admin_token.get_secret_value()
+    if settings.deployment_file is not None:
+        env["LEDGER_DEPLOYMENT_FILE"] = str(settings.deployment_file)
+    return env
+
+
 def _fresh_embedded_database() -> None:
     # The embedded EVM lives and dies with this process, so its database does too: records
     # anchored on a chain that no longer exists would carry proofs that point nowhere.
@@ -102,6 +135,14 @@ def serve(
         help="Bind a fresh database to this existing deployment (e.g. one a Safe administers) "
         "instead of deploying contracts",
     ),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="API processes (PostgreSQL and --rpc only); each runs an anchoring worker and "
+        "the database lease lets one anchor at a time",
+    ),
 ) -> None:
     """Serve the API (OpenAPI at /docs) and run the anchoring worker.
 
@@ -123,6 +164,8 @@ def serve(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     database_url, embedded_database = _database_url(db, rpc)
+    if workers > 1:
+        _check_several_processes_fit(database_url, rpc)
     # Locks first: nothing is deleted or written while another server owns it.
     database_lock = _lock_database(database_url)
     if embedded_database:
@@ -158,7 +201,16 @@ def serve(
     if not os.environ.get("LEDGER_ADMIN_TOKEN"):
         typer.echo(f"admin token in {ADMIN_TOKEN_FILE} (the CLI reads it from there)")
     try:
-        uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, log_level="info")
+        else:
+            # The contracts are deployed (or bound) and the demo seeded once, here; each API
+            # process opens its own ledger from the same settings, passed by the environment.
+            ledger.close()
+            os.environ.update(_settings_environment(settings))
+            typer.echo(f"{workers} API processes")
+            uvicorn.run("api.app:create_app", factory=True, host=host, port=port,
+                        workers=workers, log_level="info")  # fmt: skip
     finally:
         ledger.close()
         for lock in (token_lock, database_lock):

@@ -50,9 +50,12 @@ def worker(
             if report.error:
                 fail(report.error, code=1)
             return
+        # Said once the worker is ready: which process may hold the lease (tests wait for it).
+        typer.echo(f"anchoring worker {ledger.anchorer.holder} running", err=True)
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         ledger.anchorer.run_forever(stop, interval=interval, also=ledger.follow_registry)
     finally:
+        ledger.anchorer.release()  # run_forever released it too; drain and errors have not
         ledger.close()

@@ -63,10 +63,11 @@ def worker(
     failpoint: str | None = None,
     batch: int = 4,
     drain: bool = True,
+    lease_ttl: float = 2,
 ) -> subprocess.Popen[bytes]:
     """``ledger worker`` as its own process: --drain anchors everything and exits; without it
     the worker runs until killed, cutting a batch as soon as records wait 0.2 s."""
-    env = {**os.environ, "LEDGER_BATCH_MAX_RECORDS": str(batch), "LEDGER_LEASE_TTL_SECONDS": "2",
+    env = {**os.environ, "LEDGER_BATCH_MAX_RECORDS": str(batch), "LEDGER_LEASE_TTL_SECONDS": str(lease_ttl),
            "LEDGER_BATCH_MAX_WAIT_SECONDS": "0.2"}  # fmt: skip
     env.pop("LEDGER_FAILPOINTS", None)
     if failpoint:
