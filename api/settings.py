@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     lease_ttl_seconds: float = 15.0  # a crashed worker's successor waits at most this long
     worker: bool = True  # run the anchoring worker inside the API process
     worker_interval_seconds: float = 1.0
+    # Concurrent single writes share one durable commit; the wait for company is bounded.
+    group_commit_ms: float = Field(default=2.0, ge=0, le=50)
     max_future_skew_seconds: float = 300.0
     max_age_seconds: float = 7 * 24 * 3600.0
     # Per client IP and API process, as `limits` rate strings ("" = no limit); see
