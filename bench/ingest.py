@@ -5,9 +5,13 @@ Run from the repository root::
     .venv/bin/python bench/ingest.py             # the full run
     .venv/bin/python bench/ingest.py --quick     # fewer envelopes, under a minute
     .venv/bin/python bench/ingest.py --worker    # with the anchoring worker running meanwhile
+    .venv/bin/python bench/ingest.py --workers 2 --db postgresql://postgres@127.0.0.1/postgres
 
-The real API (``uvicorn api.app:create_app --factory``) runs in a subprocess on 127.0.0.1 on a
-free port, configured only through its ``LEDGER_*`` settings: a fresh SQLite file, the anvil
+The real API (``uvicorn api.app:create_app --factory``, ``--workers N`` processes) runs in a
+subprocess on 127.0.0.1 on a free port, configured only through its ``LEDGER_*`` settings: a
+fresh SQLite file, or with ``--db`` a PostgreSQL server on which a scratch database is made
+for the run and dropped after it (several processes need PostgreSQL, as ``ledger serve``
+says), the anvil
 this script starts (:class:`ledger.chain.anvil.Anvil`, --prune-history), an admin token, and
 the anchoring worker **disabled** unless ``--worker`` is given (so the figures are ingest
 alone; afterwards everything is anchored through ``POST /v1/admin/anchor``). The auditor is
@@ -16,7 +20,8 @@ accredited through the ledger object directly, before the server starts.
 Two modes, over audit envelopes signed beforehand:
 
 * single: ``POST /v1/attestations``, one envelope per request, from a few concurrent clients;
-* batch: ``POST /v1/attestations:batch`` in chunks of 1,000, one request at a time.
+* batch: ``POST /v1/attestations:batch`` in chunks of 1,000, from one client per API
+  process (one request at a time each), so every process has a batch to work on.
 
 Then a bare PyNaCl verify loop over the same signatures (one core). A table comes first; the
 last line is one JSON object. An API failure is reported with endpoint, status and body.
@@ -94,7 +99,13 @@ def prepare_database(database_url: str, rpc_url: str, auditor: SigningKey) -> No
 
 @contextmanager
 def api_server(
-    database_url: str, rpc_url: str, folder: Path, *, worker: bool, max_body_bytes: int | None
+    database_url: str,
+    rpc_url: str,
+    folder: Path,
+    *,
+    worker: bool,
+    max_body_bytes: int | None,
+    workers: int,
 ) -> Iterator[Server]:
     """The real API in a uvicorn subprocess; stopped (by its pid) on exit."""
     port, token = free_port(), secrets.token_urlsafe(24)
@@ -109,7 +120,7 @@ def api_server(
         env["LEDGER_MAX_BODY_BYTES"] = str(max_body_bytes)
     env.pop("DATABASE_URL", None)  # it would take precedence over LEDGER_DATABASE_URL
     command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-               "--host", "127.0.0.1", "--port", str(port),
+               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                "--log-level", "warning", "--no-access-log"]  # fmt: skip
     log_path = folder / "api.log"
     with open(log_path, "wb") as log:
@@ -173,20 +184,19 @@ async def post_singles(url: str, bodies: list[bytes], clients: int) -> ModeResul
     return result
 
 
-def post_batches(url: str, envelopes: list[Envelope]) -> ModeResult:
-    """Chunks of 1,000 envelopes, one request at a time."""
+async def post_batches(url: str, envelopes: list[Envelope], clients: int) -> ModeResult:
+    """Chunks of 1,000 envelopes from ``clients`` clients, each one request at a time."""
     result = ModeResult("batch", sent=len(envelopes))
     endpoint = "POST /v1/attestations:batch"
-    chunks = [
+    chunks = iter([
         json.dumps({"envelopes": [e.to_dict() for e in envelopes[i : i + CHUNK]]}).encode()
         for i in range(0, len(envelopes), CHUNK)
-    ]
-    with httpx.Client(base_url=url, timeout=600) as http:
-        start = time.perf_counter()
+    ])  # fmt: skip
+    headers = {"content-type": "application/json"}
+
+    async def client(http: httpx.AsyncClient) -> None:
         for body in chunks:
-            reply = http.post(
-                "/v1/attestations:batch", content=body, headers={"content-type": "application/json"}
-            )
+            reply = await http.post("/v1/attestations:batch", content=body, headers=headers)
             if reply.status_code != 200:
                 result.fail(endpoint, reply.status_code, reply.text)
                 continue
@@ -195,6 +205,10 @@ def post_batches(url: str, envelopes: list[Envelope]) -> ModeResult:
             for item in outcome["results"]:
                 if not item["accepted"]:
                     result.fail(f"{endpoint} item {item['index']}", 200, json.dumps(item["error"]))
+
+    async with httpx.AsyncClient(base_url=url, timeout=600) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
         result.seconds = time.perf_counter() - start
     return result
 
@@ -249,6 +263,8 @@ class Results:
             "batch_accepted": self.batch.accepted,
             "batch_chunk": CHUNK,
             "clients": self.options.clients,
+            "workers": self.options.workers,
+            "database": self.options.database,
             "worker": self.options.worker,
             "max_body_bytes": self.options.max_body_bytes,  # None: the API's default
             "anchored_after": self.anchoring,
@@ -271,7 +287,8 @@ def print_report(results: Results) -> None:
     worker = "running" if options.worker else "disabled while measuring"
     limit = options.max_body_bytes or "API default"
     title = (
-        f"HTTP ingest ({options.clients} clients for single; worker {worker}; body limit {limit})"
+        f"HTTP ingest ({options.workers} API processes on {options.database}; "
+        f"{options.clients} clients for single; worker {worker}; body limit {limit})"
     )
     print_table(title, rows)
     print(f"\nanchoring afterwards: {json.dumps(results.anchoring)}")
@@ -289,12 +306,47 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, help="envelopes sent in chunks of 1,000")
     parser.add_argument("--clients", type=int, default=4, help="concurrent single clients")
     parser.add_argument("--worker", action="store_true", help="run the anchoring worker")
+    parser.add_argument("--workers", type=int, default=1, help="API processes (uvicorn)")
+    parser.add_argument(
+        "--db",
+        help="a PostgreSQL server URL: the run makes (and drops) a scratch database there "
+        "(default: a fresh SQLite file; more than one API process needs PostgreSQL)",
+    )
     parser.add_argument(
         "--max-body-bytes",
         type=int,
         help="start the API with LEDGER_MAX_BODY_BYTES set to this (default: its own default)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.db and not args.db.startswith("postgresql"):
+        parser.error("--db takes a PostgreSQL URL (postgresql://…); SQLite is the default")
+    if args.workers > 1 and not args.db:
+        parser.error("--workers above 1 needs --db postgresql://… (SQLite has one writer)")
+    args.database = "PostgreSQL" if args.db else "SQLite"
+    return args
+
+
+@contextmanager
+def scratch_database(server_url: str | None, folder: Path) -> Iterator[str]:
+    """A fresh database for one run: a SQLite file, or one made on the PostgreSQL server."""
+    if server_url is None:
+        yield f"sqlite:///{folder / 'ledger.db'}"
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(server_url.replace("postgresql+psycopg://", "postgresql://"))
+    name = f"ledger_bench_{secrets.token_hex(4)}"
+    admin = plain.render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield plain.set(drivername="postgresql+psycopg", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(args: argparse.Namespace) -> Results:
@@ -304,14 +356,14 @@ def run(args: argparse.Namespace) -> Results:
     singles, batched = sign_audits(auditor, single_n), sign_audits(auditor, batch_n)
     with Anvil() as node, tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
         folder = Path(tmp)
-        database_url = f"sqlite:///{folder / 'ledger.db'}"
-        prepare_database(database_url, node.url, auditor)
-        with api_server(
-            database_url, node.url, folder, worker=args.worker, max_body_bytes=args.max_body_bytes
-        ) as server:
-            single = asyncio.run(post_singles(server.url, encode(singles), args.clients))
-            batch = post_batches(server.url, batched)
-            anchoring = anchor_everything(server)
+        with scratch_database(args.db, folder) as database_url:
+            prepare_database(database_url, node.url, auditor)
+            with api_server(database_url, node.url, folder, worker=args.worker,
+                            max_body_bytes=args.max_body_bytes,
+                            workers=args.workers) as server:  # fmt: skip
+                single = asyncio.run(post_singles(server.url, encode(singles), args.clients))
+                batch = asyncio.run(post_batches(server.url, batched, args.workers))
+                anchoring = anchor_everything(server)
     with pinned_to_one_core():
         raw = raw_verify_per_s(singles + batched)
     return Results(single, batch, raw, anchoring, args)
