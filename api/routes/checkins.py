@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from ledger.errors import SchemaViolation, Unauthorized
 from ledger.roles import Role
@@ -13,6 +13,7 @@ from ledger.signed_request import SCHEME
 
 from ..deps import JsonBody, LedgerDep, WorkersDep, read_body, verify_signed_request
 from ..models import PROBLEM_RESPONSES, RecordStatusOut
+from ..queries import bounded_limit, optional_time
 from ..views import to_json
 from .presentations import presentation_of
 
@@ -114,14 +115,13 @@ def read_checkin(ledger: LedgerDep, workers: WorkersDep, record_id: str) -> dict
 )
 def read_investigation(
     workers: WorkersDep,
+    # Before the investigator's signature: a refused query must not spend its nonce.
+    since: Annotated[datetime | None, optional_time("since", "RFC 3339; default: all")],
+    limit: Annotated[int, bounded_limit(5000, default=500)],
     investigator: InvestigatorDep,
-    since: Annotated[datetime | None, Query(description="RFC 3339; default: all")] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     """Signals are sealed to the investigators' key: open them client-side
     (``ledger checkin investigate --key ...``). Flags are never shown anywhere else."""
-    if since is not None and since.tzinfo is None:
-        raise SchemaViolation("since must name its offset (e.g. Z)", field="since")
     return {
         "investigator": investigator,
         **to_json(workers.investigation(since=since, limit=limit)),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from domain.wages.service import MAX_OWN_LINES
 from domain.workers.service import MAX_OWN_CHECKINS
-from ledger.errors import SchemaViolation, Unauthorized
+from ledger.errors import Unauthorized
 
 from ..deps import ReaderDep, WagesDep, WorkersDep
 from ..models import PROBLEM_RESPONSES
+from ..queries import bounded_limit
 from ..views import to_json
 
 router = APIRouter(tags=["holders"], responses=PROBLEM_RESPONSES)
@@ -30,26 +31,10 @@ def require_signer(reader: ReaderDep) -> str:
 SignerDep = Annotated[str, Depends(require_signer)]
 
 
-def _limit(maximum: int) -> Any:
-    """A ``limit`` query checked before the signature is: a refused request must not
-    consume the signed request's nonce (FastAPI validates a route's own query parameters
-    only after its dependencies ran)."""
-
-    def limit(limit: str | None = Query(None, description=f"1 to {maximum}")) -> int:
-        if limit is None:
-            return maximum
-        # ASCII digits only: str.isdigit() takes '²', which int() then refuses
-        if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= maximum:
-            raise SchemaViolation(f"limit is a whole number from 1 to {maximum}", field="limit")
-        return int(limit)
-
-    return Depends(limit)
-
-
 @router.get("/v1/me/wage-lines", summary="The signer's own wage lines, newest period first")
 def read_own_lines(
     wages: WagesDep,
-    limit: Annotated[int, _limit(MAX_OWN_LINES)],
+    limit: Annotated[int, bounded_limit(MAX_OWN_LINES)],
     signer: SignerDep,
 ) -> dict[str, Any]:
     """Each line as ``GET /v1/wages/lines/{id}`` shows it to its worker: figures, verdict,
@@ -64,7 +49,7 @@ def read_own_lines(
 @router.get("/v1/me/checkins", summary="The signer's own check-ins, newest first")
 def read_own_checkins(
     workers: WorkersDep,
-    limit: Annotated[int, _limit(MAX_OWN_CHECKINS)],
+    limit: Annotated[int, bounded_limit(MAX_OWN_CHECKINS)],
     signer: SignerDep,
 ) -> dict[str, Any]:
     """Each as ``GET /v1/checkins/{id}`` shows it: when, where, by which verifier, whether

@@ -127,6 +127,29 @@ def test_since_must_name_its_offset(client: TestClient, ledger: Ledger) -> None:
     assert (refused.status_code, refused.json()["code"]) == (422, "schema_violation")
 
 
+def test_a_bad_query_is_refused_before_the_investigators_nonce_is_spent(
+    client: TestClient, ledger: Ledger
+) -> None:
+    from urllib.parse import quote
+
+    from tests.api.state import changed, snapshot
+
+    investigator = SigningKey.generate()
+    ledger.accredit(investigator.did, Role.INVESTIGATOR)
+    base = "/v1/investigations/checkins"
+    before = snapshot(ledger)
+    for query in ("limit=0", "limit=5001", "limit=x", "limit=%C2%B2", "since=yesterday",
+                  "since=" + quote("2026-01-01T00:00:00")):  # fmt: skip
+        target = f"{base}?{query}"
+        bad = client.get(target, headers=signed_header(client, investigator, "GET", target))
+        assert (bad.status_code, bad.json()["code"]) == (422, "schema_violation"), bad.text
+    assert changed(before, snapshot(ledger)) == {}, "a refused read spent its nonce"
+    target = f"{base}?limit=5000&since=" + quote("2026-01-01T00:00:00Z")
+    good = client.get(target, headers=signed_header(client, investigator, "GET", target))
+    assert good.status_code == 200, good.text
+    assert changed(before, snapshot(ledger)) == {"used_nonces": (0, 1)}
+
+
 def test_request_authorization_names_its_target(admin_key: SigningKey) -> None:
     header = request_authorization(admin_key, "GET", "/x?a=1", audience="urn:lpl:deployment:1:0x:y")
     assert header.startswith("Envelope ")
