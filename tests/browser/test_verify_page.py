@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 from api.pages.verify import VERIFY_CSP
 from credentials.commitment import DocumentSecret
@@ -25,7 +25,16 @@ from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
 from tests.cli.conftest import free_port
 
-from .conftest import DESKTOP, Watch, assert_accessible, fits_the_screen, shoot
+from .conftest import (
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    Watch,
+    _open,
+    assert_accessible,
+    fits_the_screen,
+    shoot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -215,6 +224,54 @@ def test_a_workers_qr_photo_is_read_in_the_page_and_accepted(
         assert_accessible(at)
         shoot(at, f"verify-qr-{name}")
     assert fits_the_screen(phone)
+
+
+def write_y4m(png: Path, out: Path, size: tuple[int, int] = (640, 480)) -> None:
+    """The QR on a white frame as a one-frame Y4M video, which Chromium's fake camera loops
+    (``--use-file-for-fake-video-capture``): 4:2:0, the picture in Y, no colour."""
+    from PIL import Image
+
+    qr = Image.open(png).convert("L")
+    qr.thumbnail((size[0] - 40, size[1] - 40))
+    frame = Image.new("L", size, 255)
+    frame.paste(qr, ((size[0] - qr.width) // 2, (size[1] - qr.height) // 2))
+    chroma = bytes([128]) * (size[0] // 2 * (size[1] // 2))
+    header = f"YUV4MPEG2 W{size[0]} H{size[1]} F10:1 Ip A1:1 C420jpeg\n".encode()
+    out.write_bytes(header + b"FRAME\n" + frame.tobytes() + chroma + chroma)
+
+
+def test_a_workers_qr_held_to_the_camera_is_read_and_accepted(
+    playwright: Playwright,
+    server: str,
+    presentation_qr: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    path, presentation = presentation_qr
+    video = tmp_path / "qr.y4m"
+    write_y4m(path, video)
+    camera = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True,
+        args=["--no-sandbox", "--use-fake-ui-for-media-stream",
+              "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"],
+    )  # fmt: skip
+    try:
+        opened = _open(camera, server, PHONE)
+        at = next(opened)
+        at.goto("/verify")
+        expect(at.locator("form#verify-form")).to_have_attribute("data-ready", "true")
+        at.get_by_role("button", name="Scan a QR with the camera").click()
+        verdict = at.locator("#server-verdict")
+        expect(verdict.locator(".summary")).to_have_text(
+            "Accepted: the worker holds this credential; every check holds.", timeout=60_000
+        )
+        expect(at.locator("#camera-video")).to_be_hidden()  # the camera stops once read
+        assert at.get_by_label("Paste a receipt").input_value().startswith("LPL1:")
+        expect(verdict).to_contain_text(presentation["holder"])
+        assert set(_outcomes(at, "server-verdict").values()) == {"pass"}
+        shoot(at, "verify-qr-camera")
+        next(opened, None)  # the page's watch: no console error, nothing from elsewhere
+    finally:
+        camera.close()
 
 
 def test_a_credential_is_compared_with_what_the_server_registered(
