@@ -420,9 +420,11 @@ EN: dict[str, str] = {
     "verify.js.credential_ok": "Registered, issued by the signer it names, and active.",
     "verify.js.credential_bad": "Not good: the {check} check failed.",
     "verify.js.credential_note": (
-        "The credential's own signature is checked when a worker presents it (their QR), "
-        "or with ledger vc verify."
+        "The credential's own signature is checked in this browser, beside; that the worker "
+        "holds it is shown by their presentation (their QR)."
     ),
+    "verify.js.credential_browser": "The credential's signature, checked in this browser",
+    "verify.js.credential_proof_ok": "The issuer's signature holds.",
     "verify.js.holder": "Holder",
     "verify.js.issuer": "Issuer",
     "verify.js.expires": "Presentation expires",

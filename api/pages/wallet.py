@@ -106,7 +106,7 @@ def manifest(request: Request) -> Response:
 # its imports reach (the noble packages import their own files, so all of them).
 _ASSETS = (
     "pages.css", "wallet.css", "favicon.svg", "wallet-icon.svg", "wallet-icon-maskable.svg",
-    "js/wallet.mjs", "js/wallet-core.mjs", "js/ledger-keys.mjs",
+    "js/wallet.mjs", "js/wallet-core.mjs", "js/ledger-keys.mjs", "js/data-integrity.mjs",
     "vendor/qrcode-generator.mjs", "vendor/pako.esm.mjs", "vendor/jsonld.mjs",
     "vendor/canonicalize.mjs", "vendor/libsodium-wrappers-sumo.mjs", "vendor/libsodium-sumo.mjs",
 )  # fmt: skip

@@ -282,9 +282,23 @@ def test_a_credential_is_compared_with_what_the_server_registered(
     _verify(page, json.dumps(credential))
     outcomes = _outcomes(page, "server-verdict")
     assert outcomes == dict.fromkeys(["registered", "issuer", "validity", "status"], "pass")
+    # The issuer's Data Integrity proof, checked in the browser.
+    assert _outcomes(page, "browser-verdict") == {"credential_signature": "pass"}
+    expect(page.locator("#browser-verdict .summary")).to_have_text("The issuer's signature holds.")
+    assert_accessible(page)
+    shoot(page, "verify-credential")
     forged = {**credential, "issuer": SigningKey.generate().did}
     _verify(page, json.dumps(forged))
     assert _outcomes(page, "server-verdict")["issuer"] == "fail"
+    assert _outcomes(page, "browser-verdict") == {"credential_signature": "fail"}
+    # Changed after signing: the registration still matches, the signature does not.
+    tampered = copy.deepcopy(credential)
+    tampered["validUntil"] = "2099-01-01T00:00:00Z"
+    _verify(page, json.dumps(tampered))
+    assert _outcomes(page, "browser-verdict") == {"credential_signature": "fail"}
+    expect(page.locator("#browser-verdict [data-check=credential_signature]")).to_contain_text(
+        "does not verify"
+    )
     assert_accessible(page)
 
 

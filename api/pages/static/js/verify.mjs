@@ -8,12 +8,14 @@
  * - a worker's QR (LPL1:..., read from a photo or the camera with jsQR) or a presentation:
  *   checked by this server (POST /v1/presentations/verify), which holds the registry, the
  *   credential status and the single-use challenges;
- * - a credential: compared with what this server has registered for it
- *   (GET /v1/credentials/{statusId}).
+ * - a credential: its Data Integrity proofs checked here (data-integrity.mjs, with the
+ *   contexts GET /wallet/formats.json bundles), and compared by this server with what it
+ *   has registered for it (GET /v1/credentials/{statusId}).
  */
 
 import {verifyReceipt, DEFAULT_KINDS, strictJson} from 'receipt-checks';
 import jsQRModule from 'jsqr';
+import {verifyProofs} from './data-integrity.mjs';
 
 const jsQR = jsQRModule.default ?? jsQRModule;
 const form = document.getElementById('verify-form');
@@ -191,8 +193,28 @@ async function checkPresentation(body) {
   showVerdict('server-verdict', {summary, ok, checks, facts});
 }
 
+let formats = null;
+
+/** The credential's proofs, checked in this browser: the server is not asked. */
+async function browserCredential(credential) {
+  let checks;
+  try {
+    formats ??= await (await fetch('/wallet/formats.json', {headers: {accept: 'application/json'}})).json();
+    checks = await verifyProofs(credential, formats);
+  } catch(error) {
+    checks = [{check: 'proof', ok: false, detail: error.message}];
+  }
+  const failed = checks.find(c => c.ok === false);
+  showVerdict('browser-verdict', {
+    title: t('verify.js.credential_browser'),
+    summary: failed ? t('verify.js.credential_bad', {check: label(failed.check)}) : t('verify.js.credential_proof_ok'),
+    ok: !failed, checks,
+  });
+}
+
 async function checkCredential(credential) {
   clearResults();
+  await browserCredential(credential);
   const statusRef = credential?.credentialStatus?.id;
   const issuerOf = value => typeof value === 'string' ? value : value?.id;
   const checks = [];

@@ -23,9 +23,9 @@
 import {ed25519} from '@noble/curves/ed25519.js';
 import {sha256} from '@noble/hashes/sha2.js';
 import canonicalize from 'canonicalize';
-import jsonld from 'jsonld';
 import sodium from 'libsodium-wrappers-sumo';
 import pako from 'pako';
+import {concat, fromBase58, rdfc} from './data-integrity.mjs';
 import {decryptSecret, formatTime, keyFromSeed, multibaseZ} from './ledger-keys.mjs';
 
 export const LIFETIME_SECONDS = 300;  // credentials/presentation.py MAX_LIFETIME
@@ -33,34 +33,13 @@ const CREDENTIALS_V2 = 'https://www.w3.org/ns/credentials/v2';
 const LABOUR_V1 = 'https://ledger.labour-provenance.org/contexts/labour/v1.jsonld';
 const SUITE = 'eddsa-rdfc-2022';
 const SIGNAL_LABEL = new TextEncoder().encode('lpl/holder-signal/v1\x00');
-const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const B45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 const WRONG = 'wrong PIN, or the wallet file is damaged';
-
-function fromBase58(text) {
-  let value = 0n;
-  for(const char of text) {
-    const digit = B58.indexOf(char);
-    if(digit < 0) { throw new Error('not base58'); }
-    value = value * 58n + BigInt(digit);
-  }
-  const bytes = [];
-  while(value > 0n) { bytes.unshift(Number(value % 256n)); value /= 256n; }
-  for(const char of text) { if(char !== '1') { break; } bytes.unshift(0); }
-  return new Uint8Array(bytes);
-}
 
 function base64url(bytes) {
   let binary = '';
   for(const byte of bytes) { binary += String.fromCharCode(byte); }
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for(const part of parts) { out.set(part, at); at += part.length; }
-  return out;
 }
 
 /** RFC 9285 base45. */
@@ -145,21 +124,6 @@ async function sealSignal(investigator, duress, binding) {
   const plain = concat(new Uint8Array([1, duress ? 1 : 0]), binding,
                        crypto.getRandomValues(new Uint8Array(6)));
   return 'u' + base64url(sodium.crypto_box_seal(plain, recipient));
-}
-
-function loaderOf(formats) {
-  return async url => {
-    const document = formats.contexts[url];
-    if(document === undefined) { throw new Error(`context not bundled: ${url}`); }
-    return {contextUrl: null, documentUrl: url, document};
-  };
-}
-
-async function rdfc(document, formats) {
-  return jsonld.canonize(document, {
-    algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader: loaderOf(formats),
-    base: null, safe: true,
-  });
 }
 
 export async function present(wallet, formats, {challenge = null, domain = null, created = new Date()} = {}) {
