@@ -260,6 +260,14 @@ EN: dict[str, str] = {
     "finding.description": "What was found",
     "finding.action": "Corrective action",
     "finding.due": "Action due by",
+    "finding.action_verifier": "Who verifies the action",
+    "finding.follows": "Follows up finding (its id in the earlier audit)",
+    "finding.evidence": "Evidence (SHA-256 of each file, one per line)",
+    "finding.evidence_files": "Or pick the evidence files to hash them",
+    "finding.evidence_hint": (
+        "Each file is hashed in this browser and only its SHA-256 goes into the audit; "
+        "the files themselves are not sent."
+    ),
     "finding.remove": "Remove this finding",
     "severity.zero-tolerance": "Zero tolerance",
     "severity.critical": "Critical",

@@ -5,6 +5,7 @@ wrong passphrase and a refused field are shown beside their inputs."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -51,6 +52,15 @@ def test_an_auditor_signs_an_audit_in_the_page_and_sees_it_anchored(
     finding.get_by_label("What was found").fill("Passports of 38 workers held by HR.")
     finding.get_by_label("Corrective action").fill("Return every passport the same day.")
     finding.get_by_label("Action due by").fill("2026-10-16")
+    finding.get_by_label("Who verifies the action").fill("Follow-up audit, same firm")
+    # Evidence is hashed in the page; only its digest goes into the audit.
+    photo = tmp_path / "passports-in-hr-safe.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo of the HR safe \xff\xd9")
+    finding.get_by_label("Or pick the evidence files to hash them").set_input_files(str(photo))
+    digest = "sha256:" + hashlib.sha256(photo.read_bytes()).hexdigest()
+    expect(finding.get_by_label("Evidence (SHA-256 of each file, one per line)")).to_have_value(
+        digest
+    )
     page.get_by_label("Key file").set_input_files(str(key_file(tmp_path, "auditor", auditor)))
     assert_accessible(page)
     shoot(page, "audit-form")
@@ -85,8 +95,9 @@ def test_an_auditor_signs_an_audit_in_the_page_and_sees_it_anchored(
     ]
     assert envelope.payload["correctiveActions"] == [
         {"findingId": "F1", "action": "Return every passport the same day.",
-         "dueDate": "2026-10-16"}
+         "dueDate": "2026-10-16", "verifier": "Follow-up audit, same firm"}
     ]  # fmt: skip
+    assert envelope.payload["findings"][0]["evidence"] == [digest]
     assert page.locator("#receipt-link").get_attribute("href") == f"/v1/records/{record}/receipt"
     assert_accessible(page)
     shoot(page, "audit-anchored")

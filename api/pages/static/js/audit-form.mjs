@@ -42,6 +42,18 @@ function addFinding() {
     if(label) { label.htmlFor = id; }
   }
   fieldset.querySelector('[data-part="id"]').value = `F${findings.children.length + 1}`;
+  const evidence = fieldset.querySelector('[data-part="evidence"]');
+  fieldset.querySelector('[data-part="evidenceFiles"]').addEventListener('change', async event => {
+    // Hashed here; only the digests go into the audit (the files stay on this device).
+    const lines = evidence.value.split(/\s+/).filter(Boolean);
+    for(const file of event.target.files) {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+      const hex = [...digest].map(b => b.toString(16).padStart(2, '0')).join('');
+      if(!lines.includes(`sha256:${hex}`)) { lines.push(`sha256:${hex}`); }
+    }
+    evidence.value = lines.join('\n');
+    event.target.value = '';
+  });
   fieldset.querySelector('[data-remove]').addEventListener('click', () => {
     fieldset.remove();
     renumber();
@@ -76,19 +88,26 @@ function payload() {
   [...findings.children].forEach(fieldset => {
     const part = name => fieldset.querySelector(`[data-part="${name}"]`);
     const id = part('id').value.trim();
+    const evidence = part('evidence').value.split(/\s+/).filter(Boolean);
     built.findings.push({
       id, clause: part('clause').value.trim(),
       iloIndicators: [...part('iloIndicators').querySelectorAll('input:checked')].map(i => i.value),
       severity: part('severity').value, description: part('description').value.trim(),
+      evidence: evidence.length ? evidence : undefined,
       status: part('status').value,
+      followsFinding: part('followsFinding').value.trim() || undefined,
     });
     const action = part('action').value.trim();
+    const verifier = part('actionVerifier').value.trim();
     part('action').dataset.field = part('dueDate').dataset.field = '';
-    if(action || part('dueDate').value) {
+    part('actionVerifier').dataset.field = '';
+    if(action || part('dueDate').value || verifier) {
       const index = built.correctiveActions.length;
       part('action').dataset.field = `payload.correctiveActions.${index}.action`;
       part('dueDate').dataset.field = `payload.correctiveActions.${index}.dueDate`;
-      built.correctiveActions.push({findingId: id, action, dueDate: part('dueDate').value});
+      part('actionVerifier').dataset.field = `payload.correctiveActions.${index}.verifier`;
+      built.correctiveActions.push({findingId: id, action, dueDate: part('dueDate').value,
+                                    verifier: verifier || undefined});
     }
   });
   return JSON.parse(JSON.stringify(built)); // drops the optional fields left undefined
