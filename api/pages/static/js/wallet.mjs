@@ -148,12 +148,13 @@ function renderLine(view) {
   $('lines').append(item);
 }
 
-async function loadLines() {
-  const {lines} = await signedGet('/v1/me/wage-lines');
-  if(!wallet) { return; }
-  $('lines').replaceChildren();
-  lines.forEach(renderLine);
-  $('lines-none').hidden = lines.length > 0;
+/** One of the worker's own lists (GET /v1/me/...), rendered into the list `id`. */
+async function loadList(path, field, id, render) {
+  const items = (await signedGet(path))[field];
+  if(!wallet) { return; }  // closed while the request was out
+  $(id).replaceChildren();
+  items.forEach(render);
+  $(`${id}-none`).hidden = items.length > 0;
 }
 
 // -- check-in history --------------------------------------------------------------------
@@ -175,21 +176,15 @@ function renderCheckin(view) {
   $('checkins').append(item);
 }
 
-async function loadCheckins() {
-  const {checkins} = await signedGet('/v1/me/checkins');
-  if(!wallet) { return; }
-  $('checkins').replaceChildren();
-  checkins.forEach(renderCheckin);
-  $('checkins-none').hidden = checkins.length > 0;
-}
-
 async function loadHistory() {
   const opened = $('opened');
   delete opened.dataset.history;
   if(!navigator.onLine) { return; }  // offline the page still shows the QR
   await Promise.all([
-    loadLines().catch(() => say('wallet.wages_failed')),
-    loadCheckins().catch(() => say('wallet.checkins_failed')),
+    loadList('/v1/me/wage-lines', 'lines', 'lines', renderLine)
+      .catch(() => say('wallet.wages_failed')),
+    loadList('/v1/me/checkins', 'checkins', 'checkins', renderCheckin)
+      .catch(() => say('wallet.checkins_failed')),
   ]);
   if(wallet) { opened.dataset.history = 'loaded'; }
 }
