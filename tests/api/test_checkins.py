@@ -20,6 +20,7 @@ from ledger.service import Ledger
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
 from ledger.timeutil import utcnow
+from tests.api.checkin_requests import challenge, check_in
 from tests.api.conftest import signed_header
 from tests.credentials.worker_support import (
     FACILITY,
@@ -37,14 +38,6 @@ def counts(ledger: Ledger) -> dict[str, int]:
             table.__name__: int(session.exec(select(func.count()).select_from(table)).one())
             for table in (RecordRow, CheckinRow, CoercionFlagRow)
         }
-
-
-def challenge(client: TestClient) -> str:
-    return str(client.get("/v1/presentations/challenge").json()["challenge"])
-
-
-def check_in(client: TestClient, presentation: dict[str, Any], envelope: dict[str, Any]) -> Any:
-    return client.post("/v1/checkins", json={"presentation": presentation, "envelope": envelope})
 
 
 def investigate(client: TestClient, key: SigningKey) -> Any:

@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 
 from ledger.keys import SigningKey
 from ledger.service import Ledger
+from tests.api.checkin_requests import checked_in
 from tests.api.conftest import signed_header
 from tests.api.state import changed, snapshot
-from tests.credentials.worker_support import checkin_envelope, wallet_for
+from tests.credentials.worker_support import wallet_for
 from tests.domain.wages.builders import ack, employer_of, payroll, run_ref
 
 LINES = "/v1/me/wage-lines"
@@ -66,16 +67,8 @@ def test_a_worker_lists_their_own_checkins_and_nothing_tells_duress(
 ) -> None:
     normal = wallet_for(ledger, ngo, investigator)
     coerced = wallet_for(ledger, ngo, investigator, duress=True)
-    ids = {}
-    for name, wallet in (("normal", normal), ("coerced", coerced)):
-        nonce = client.get("/v1/presentations/challenge").json()["challenge"]
-        presentation = wallet.present(challenge=nonce)
-        envelope = checkin_envelope(inspector, presentation)
-        made = client.post(
-            "/v1/checkins", json={"presentation": presentation, "envelope": envelope}
-        )
-        assert made.status_code == 201, made.text
-        ids[name] = made.json()["id"]
+    ids = {name: checked_in(client, wallet, inspector)
+           for name, wallet in (("normal", normal), ("coerced", coerced))}  # fmt: skip
 
     seen = {}
     for name, wallet in (("normal", normal), ("coerced", coerced)):
