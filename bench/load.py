@@ -599,6 +599,13 @@ def prepare(
     return Prepared(actors, targets, enrolled, plan, audience)
 
 
+def show_server_log(server: Server, stats: Mapping[str, OpStats], lines: int = 40) -> None:
+    """After errors, the end of the API's log on stderr (it goes with the run's folder)."""
+    if any(op.errors for op in stats.values()):
+        tail = server.log_path.read_text(errors="replace").splitlines()[-lines:]
+        print("API log, last lines:", *tail, sep="\n  ", file=sys.stderr)
+
+
 def run_once(args: argparse.Namespace, scale: float) -> RunResult:
     """One run on a stack of its own: anvil, scratch database, demo, API; load; checks."""
     rates = {name: rate * scale for name, rate in args.mix.items()}
@@ -623,6 +630,7 @@ def run_once(args: argparse.Namespace, scale: float) -> RunResult:
                     stats, length, lag = asyncio.run(
                         _generate(server.url, ready, pool, seconds, args.in_flight)
                     )
+                show_server_log(server, stats)
                 drain = wait_for_drain(http, args.drain_timeout)
                 anchored = anchored_in_database(database_url, stats)
                 receipts = sample_receipts(http, stats, ready.actors, ready.audience, args.receipts)
