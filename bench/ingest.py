@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,9 +105,11 @@ def api_server(
     *,
     worker: bool,
     max_body_bytes: int | None,
-    workers: int,
+    workers: int = 1,
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
-    """The real API in a uvicorn subprocess; stopped (by its pid) on exit."""
+    """The real API in a uvicorn subprocess; stopped (by its pid) on exit. ``settings``:
+    further ``LEDGER_*`` variables for it (e.g. other benches' rate limits)."""
     port, token = free_port(), secrets.token_urlsafe(24)
     env = {
         **os.environ,
@@ -118,6 +120,7 @@ def api_server(
     }
     if max_body_bytes is not None:
         env["LEDGER_MAX_BODY_BYTES"] = str(max_body_bytes)
+    env.update(settings or {})
     env.pop("DATABASE_URL", None)  # it would take precedence over LEDGER_DATABASE_URL
     command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
