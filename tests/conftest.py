@@ -49,3 +49,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'ledger.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+PREVIOUS_RELEASE = "b587757"  # the last commit whose schema came from create_all
+
+
+@pytest.fixture(scope="session")
+def previous_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The previous release's source tree (``git archive``), to run beside this one: put it
+    first on PYTHONPATH (with ``python -P``) and its ``ledger``, ``domain`` and ``api`` run."""
+    import io
+    import subprocess
+    import tarfile
+
+    tree = tmp_path_factory.mktemp("previous-release")
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", f"{PREVIOUS_RELEASE}^{{commit}}"],
+                             capture_output=True, check=True, timeout=120).stdout  # fmt: skip
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    return tree
