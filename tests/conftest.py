@@ -68,3 +68,16 @@ def previous_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     return tree
+
+
+def run_previous_release(tree: Path, code: str, *args: str) -> str:
+    """``code`` run by the previous release's source (same interpreter and packages)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    guard = f"import ledger; assert ledger.__file__.startswith({str(tree)!r}), ledger.__file__\n"
+    done = subprocess.run([sys.executable, "-P", "-c", guard + code, *args], env=env, cwd=tree,
+                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

@@ -4,9 +4,6 @@ refused by a plain open and left untouched, and only ``upgrade`` moves it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from domain import table_metadata
 from ledger.errors import SchemaMismatch
 from ledger.store import migrations
 from ledger.store.db import make_engine
+from tests.conftest import run_previous_release
 
 
 @pytest.fixture
@@ -59,16 +57,6 @@ def test_an_empty_database_is_built_at_head(engine: Engine) -> None:
     assert migrations.is_current(engine)
     migrations.open_schema(engine)  # a current one is accepted as it is
     assert migrations.compare_with_models(engine, table_metadata()) == []
-
-
-def run_previous_release(tree: Path, code: str, *args: str) -> str:
-    """``code`` run by the previous release's source (same interpreter and packages)."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    guard = f"import ledger; assert ledger.__file__.startswith({str(tree)!r}), ledger.__file__\n"
-    done = subprocess.run([sys.executable, "-P", "-c", guard + code, *args], env=env, cwd=tree,
-                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 def wipe(engine: Engine) -> None:
