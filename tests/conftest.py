@@ -63,9 +63,12 @@ def previous_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import tarfile
 
     tree = tmp_path_factory.mktemp("previous-release")
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", f"{PREVIOUS_RELEASE}^{{commit}}"],
-                             capture_output=True, check=True, timeout=120).stdout  # fmt: skip
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+    done = subprocess.run(["git", "-C", str(REPO), "archive", f"{PREVIOUS_RELEASE}^{{commit}}"],
+                          capture_output=True, check=False, timeout=120)  # fmt: skip
+    if done.returncode != 0:
+        pytest.fail(f"the previous release {PREVIOUS_RELEASE} must be in the clone's history "
+                    f"(git fetch --unshallow): {done.stderr.decode()}", pytrace=False)  # fmt: skip
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
         tar.extractall(tree, filter="data")
     return tree
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.engine import make_url
 
 from ledger.chain.anvil import free_port
@@ -75,6 +76,24 @@ def test_a_database_of_the_previous_release_is_refused_then_upgraded(
     assert "migrations agree with the models" in cli.run("db", "check", "--db", url).stdout
     _, rows, revision = snapshot(url)
     assert rows == before[1] and revision == HEAD
+
+
+def test_serve_refuses_a_database_at_an_older_revision(cli: Cli, database_url: str) -> None:
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(migrations._config(connection), migrations.BASELINE)
+        connection.execute(sa.text("INSERT INTO ledger_meta VALUES ('instance_id', 'kept')"))
+    engine.dispose()
+    before = snapshot(database_url)
+    served = cli.run("serve", "--db", database_url, "--port", str(free_port()), check=False)
+    assert served.returncode == 1, served.stdout + served.stderr
+    shown = make_url(database_url).render_as_string(hide_password=True)
+    assert (f"database is at revision {migrations.BASELINE}, this release needs {HEAD}: "
+            f"run `ledger db upgrade --db {shown}`") in served.stderr  # fmt: skip
+    assert snapshot(database_url) == before
+    upgraded = cli.run("db", "upgrade", "--db", database_url)
+    assert f"upgraded from {migrations.BASELINE} to {HEAD}" in upgraded.stdout
+    assert snapshot(database_url)[1:] == (before[1], HEAD)
 
 
 def test_check_fails_when_a_database_drifts_from_the_models(cli: Cli, database_url: str) -> None:
