@@ -38,6 +38,8 @@ branches from these bases.
     │   │                                                 item of the group was refused
     │   └── NotAnchored               not_anchored        (.state) no receipt before anchoring
     ├── KeyFileError                  key_file            wrong passphrase or damaged file
+    ├── SchemaMismatch                schema_mismatch     (.revision, .head) the database's
+    │                                                     schema is not this release's
     └── ChainError                    chain_error
         ├── ChainUnavailable          chain_unavailable
         ├── ContractRevert            contract_revert     (.error_name, .args)
@@ -74,6 +76,7 @@ __all__ = [
     "RateLimited",
     "ReceiptInvalid",
     "RpcRequestError",
+    "SchemaMismatch",
     "SchemaViolation",
     "SignatureError",
     "SignerRevoked",
@@ -313,6 +316,23 @@ class NotAnchored(Conflict):
 class KeyFileError(LedgerError):
     code = "key_file"
     title = "Key file cannot be opened"
+
+
+class SchemaMismatch(LedgerError):
+    """The database is not at this release's schema revision: behind (``ledger db upgrade``
+    migrates it), unversioned and unlike the baseline, or migrated by a later release.
+
+    ``revision`` is the database's (None: unversioned), ``head`` this release's; ``behind``
+    says whether upgrading would help."""
+
+    code = "schema_mismatch"
+    title = "Database schema is not this release's"
+
+    def __init__(self, detail: str, *, revision: str | None, head: str, behind: bool) -> None:
+        super().__init__(detail, revision=revision, head=head, behind=behind)
+        self.revision = revision
+        self.head = head
+        self.behind = behind
 
 
 class ChainError(LedgerError):

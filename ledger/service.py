@@ -54,8 +54,9 @@ from .receipts import PinnedDeployment, ReceiptReport, RpcReceiptChain, check_re
 from .registry_mirror import RegistryMirror
 from .roles import Role
 from .signed_request import audience_of
-from .store.db import as_utc, create_schema, make_engine, session_scope
+from .store.db import as_utc, make_engine, session_scope
 from .store.meta import kept_value
+from .store.migrations import open_schema
 from .store.models import (
     BatchRow,
     BatchState,
@@ -172,13 +173,16 @@ class Ledger:
     def open(
         cls, config: LedgerConfig, kinds: KindRegistry, *, client: ChainClient | None = None
     ) -> Ledger:
-        """Connect, create the schema, find or make the deployment, mirror the registry.
+        """Connect, check the schema, find or make the deployment, mirror the registry.
 
-        On failure the engine is disposed: a refused open leaves no connection behind.
+        An empty database is built at the current schema revision; one behind it is
+        refused (:class:`~ledger.errors.SchemaMismatch`), never migrated on the way: that
+        is ``ledger db upgrade``'s job. On failure the engine is disposed: a refused open
+        leaves no connection behind.
         """
         engine = make_engine(config.database_url)
         try:
-            create_schema(engine)
+            open_schema(engine)
             if client is None:
                 client = (
                     ChainClient.connect(config.rpc_url, config.anchor_key)

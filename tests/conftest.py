@@ -49,3 +49,38 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'ledger.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+PREVIOUS_RELEASE = "b587757"  # the last commit whose schema came from create_all
+
+
+@pytest.fixture(scope="session")
+def previous_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The previous release's source tree (``git archive``), to run beside this one: put it
+    first on PYTHONPATH (with ``python -P``) and its ``ledger``, ``domain`` and ``api`` run."""
+    import io
+    import subprocess
+    import tarfile
+
+    tree = tmp_path_factory.mktemp("previous-release")
+    done = subprocess.run(["git", "-C", str(REPO), "archive", f"{PREVIOUS_RELEASE}^{{commit}}"],
+                          capture_output=True, check=False, timeout=120)  # fmt: skip
+    if done.returncode != 0:
+        pytest.fail(f"the previous release {PREVIOUS_RELEASE} must be in the clone's history "
+                    f"(git fetch --unshallow): {done.stderr.decode()}", pytrace=False)  # fmt: skip
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
+        tar.extractall(tree, filter="data")
+    return tree
+
+
+def run_previous_release(tree: Path, code: str, *args: str) -> str:
+    """``code`` run by the previous release's source (same interpreter and packages)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    guard = f"import ledger; assert ledger.__file__.startswith({str(tree)!r}), ledger.__file__\n"
+    done = subprocess.run([sys.executable, "-P", "-c", guard + code, *args], env=env, cwd=tree,
+                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout

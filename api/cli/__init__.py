@@ -29,6 +29,7 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("wages", "wages"),
     ("score", "score"),
     ("receipts", "receipts"),
+    ("db", "db"),
 ]
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from .common import ADMIN_TOKEN_FILE, fail
+from .db import open_refused
 from .instance_lock import HeldLock, LockHeld, lock_database, share_admin_token
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def serve(
     try:
         ledger = open_ledger(ledger_config(settings))
     except LedgerError as exc:
-        fail(exc.detail, code=1)
+        fail(open_refused(exc, database_url), code=1)
     if demo:
         from domain.demo import seed_demo
 

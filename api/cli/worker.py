@@ -13,6 +13,7 @@ import threading
 import typer
 
 from .common import fail
+from .db import open_refused
 
 
 def register(app: typer.Typer) -> None:
@@ -38,11 +39,12 @@ def worker(
     )
     if rpc is None:
         fail("the worker needs --rpc: the embedded EVM only lives inside `ledger serve`")
-    settings = Settings(database_url=db if "://" in db else f"sqlite:///{db}", rpc_url=rpc)
+    database_url = db if "://" in db else f"sqlite:///{db}"
+    settings = Settings(database_url=database_url, rpc_url=rpc)
     try:
         ledger = open_ledger(ledger_config(settings))
     except LedgerError as exc:
-        fail(exc.detail, code=1)
+        fail(open_refused(exc, database_url), code=1)
     try:
         if drain:
             report = ledger.anchorer.drain()

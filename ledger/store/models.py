@@ -30,7 +30,9 @@ __all__ = [
 
 def _big(*, nullable: bool = True, primary_key: bool = False) -> Column:  # type: ignore[type-arg]
     # Chain ids, block numbers and batch ids (uint64 on chain) outgrow PostgreSQL's integer.
-    return Column(BigInteger, nullable=nullable, primary_key=primary_key)
+    # A key is never NULL: PostgreSQL makes it NOT NULL anyway, SQLite only when told (a
+    # BIGINT key is not its rowid). Revision 0002 told it.
+    return Column(BigInteger, nullable=nullable and not primary_key, primary_key=primary_key)
 
 
 def _utc_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
