@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     rate_writes: str = "6000/minute"  # POST/PUT/PATCH/DELETE under /v1
     rate_rpc: str = "600/minute"  # JSON-RPC calls on /rpc (a batch of n counts n)
     rate_challenges: str = "120/minute"  # GET /v1/presentations/challenge (each is a row)
+    # /metrics: aggregates only (no did, no path, no id), yet operational detail (backlog,
+    # lease holder, error rates) a stranger need not see. Off, or behind a bearer token that
+    # Prometheus sends (`authorization` in its scrape config), or kept off the public side
+    # of the proxy: the README's "Operations" says how.
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = None
 
     @field_validator("rate_writes", "rate_rpc", "rate_challenges")
     @classmethod
