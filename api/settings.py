@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from limits import parse_many
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     rate_writes: str = "6000/minute"  # POST/PUT/PATCH/DELETE under /v1
     rate_rpc: str = "600/minute"  # JSON-RPC calls on /rpc (a batch of n counts n)
     rate_challenges: str = "120/minute"  # GET /v1/presentations/challenge (each is a row)
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, with request_id
     # /metrics: aggregates only (no did, no path, no id), yet operational detail (backlog,
     # lease holder, error rates) a stranger need not see. Off, or behind a bearer token that
     # Prometheus sends (`authorization` in its scrape config), or kept off the public side
@@ -63,6 +65,12 @@ class Settings(BaseSettings):
         if value.strip():
             parse_many(value)  # ValueError names the string it cannot read
         return value
+
+    def secret_values(self) -> list[str]:
+        """Every secret these settings hold, for the logs to mask wherever one would appear."""
+        held = (self.admin_token, self.anchor_key, self.anchor_passphrase, self.admin_key,
+                self.metrics_token)  # fmt: skip
+        return [s.get_secret_value() for s in held if s is not None]
 
     def anchor_private_key(self) -> str | None:
         """The anchoring key, from LEDGER_ANCHOR_KEY or the encrypted keystore file."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -115,13 +114,11 @@ def serve(
     from pydantic import SecretStr
 
     from api.app import create_app, ledger_config
+    from api.logs import configure_logging, uvicorn_log_config
     from api.settings import Settings
     from domain import open_ledger
     from ledger.errors import LedgerError
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     database_url, embedded_database = _database_url(db, rpc)
     # Locks first: nothing is deleted or written while another server owns it.
     database_lock = _lock_database(database_url)
@@ -134,6 +131,7 @@ def serve(
         admin_token=SecretStr(token),
         deployment_file=deployment,
     )
+    configure_logging(settings.log_format, secrets=settings.secret_values())
     try:
         ledger = open_ledger(ledger_config(settings))
     except LedgerError as exc:
@@ -158,7 +156,17 @@ def serve(
     if not os.environ.get("LEDGER_ADMIN_TOKEN"):
         typer.echo(f"admin token in {ADMIN_TOKEN_FILE} (the CLI reads it from there)")
     try:
-        uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, log_level="info")
+        # uvicorn's loggers go through ours (format, request ids, masking); its access log
+        # is off because it prints raw paths, which may hold a did: api.instrument logs
+        # each request by route template instead.
+        uvicorn.run(
+            create_app(settings, ledger=ledger),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=uvicorn_log_config(),
+            access_log=False,
+        )
     finally:
         ledger.close()
         for lock in (token_lock, database_lock):

@@ -6,7 +6,6 @@ time. ``--drain`` anchors everything pending and exits (used by the kill tests).
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 
@@ -29,16 +28,15 @@ def worker(
 ) -> None:
     """Run the anchoring worker (pending → batched → submitted → anchored)."""
     from api.app import ledger_config
+    from api.logs import configure_logging
     from api.settings import Settings
     from domain import open_ledger
     from ledger.errors import LedgerError
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     if rpc is None:
         fail("the worker needs --rpc: the embedded EVM only lives inside `ledger serve`")
     settings = Settings(database_url=db if "://" in db else f"sqlite:///{db}", rpc_url=rpc)
+    configure_logging(settings.log_format, secrets=settings.secret_values())
     try:
         ledger = open_ledger(ledger_config(settings))
     except LedgerError as exc:
