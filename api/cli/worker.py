@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import signal
 import threading
+from typing import TYPE_CHECKING
 
 import typer
 
 from .common import fail
+
+if TYPE_CHECKING:
+    from ledger.service import Ledger
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +29,12 @@ def worker(
     ),
     drain: bool = typer.Option(False, "--drain", help="Anchor everything pending, then exit"),
     interval: float = typer.Option(1.0, "--interval", help="Seconds between passes when idle"),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        envvar="LEDGER_WORKER_METRICS_PORT",
+        help="Serve Prometheus metrics on 127.0.0.1:PORT (what `ledger serve` has at /metrics)",
+    ),
 ) -> None:
     """Run the anchoring worker (pending → batched → submitted → anchored)."""
     from api.app import ledger_config
@@ -41,6 +51,8 @@ def worker(
         ledger = open_ledger(ledger_config(settings))
     except LedgerError as exc:
         fail(exc.detail, code=1)
+    if metrics_port is not None:
+        _serve_metrics(ledger, metrics_port)
     try:
         if drain:
             report = ledger.anchorer.drain()
@@ -54,3 +66,16 @@ def worker(
         ledger.anchorer.run_forever(stop, interval=interval, also=ledger.follow_registry)
     finally:
         ledger.close()
+
+
+def _serve_metrics(ledger: Ledger, port: int) -> None:
+    """This process's anchoring metrics (time to anchor, chain errors) and the database
+    gauges, on loopback only: prometheus_client's small server has no authentication, so
+    reach it through the host's own scraper or a tunnel."""
+    from prometheus_client import start_http_server
+
+    from api.metrics import Metrics
+
+    metrics = Metrics()
+    metrics.watch(ledger)
+    start_http_server(port, addr="127.0.0.1", registry=metrics.scrape_registry())

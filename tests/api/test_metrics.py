@@ -4,10 +4,14 @@ time to anchor once a batch is anchored, and chain errors when the chain is down
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
@@ -18,11 +22,12 @@ from api.app import create_app, ledger_config
 from api.settings import Settings
 from domain import open_ledger
 from ledger.anchoring import AnchoringPolicy
-from ledger.chain.anvil import Anvil
+from ledger.chain.anvil import Anvil, free_port
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
 from tests.api.test_admission import bad_signature
+from tests.cli.conftest import LEDGER
 from tests.ledger.helpers import signed_audit
 from tests.tools.tcp_proxy import TcpProxy
 
@@ -173,3 +178,44 @@ def test_chain_errors_are_counted_by_operation(
             assert value(samples, "ledger_backlog_batches", state="batched") == 1
     finally:
         ledger.close()
+
+
+@pytest.mark.slow
+@pytest.mark.anvil
+def test_ledger_worker_serves_its_anchoring_metrics(tmp_path: Path) -> None:
+    """``ledger worker --metrics-port``: where anchoring runs without the API, its time to
+    anchor is still scraped, from the process that observed it."""
+    with Anvil() as node:
+        url = f"sqlite:///{tmp_path / 'ledger.db'}"
+        ledger = open_ledger(LedgerConfig(database_url=url, rpc_url=node.url))
+        auditor = SigningKey.generate()
+        ledger.accredit(auditor.did, Role.AUDITOR)
+        ledger.submit(signed_audit(auditor).to_dict())
+        ledger.close()
+        port = free_port()
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+               "LEDGER_BATCH_MAX_WAIT_SECONDS": "0.2"}  # fmt: skip
+        log = tmp_path / "worker.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                [*LEDGER, "worker", "--db", url, "--rpc", node.url, "--interval", "0.1",
+                 "--metrics-port", str(port)],
+                env=env, stdout=sink, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, log.read_text()
+                try:
+                    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                except httpx.HTTPError:
+                    text = ""
+                if "ledger_time_to_anchor_seconds_count 1.0" in text:
+                    break
+                assert time.monotonic() < deadline, text
+                time.sleep(0.2)
+            assert "ledger_anchoring_lease_held 1.0" in text
+            assert 'ledger_backlog_records{state="pending"} 0.0' in text
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
