@@ -4,6 +4,7 @@ time to anchor once a batch is anchored, and chain errors when the chain is down
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -184,7 +185,7 @@ def test_chain_errors_are_counted_by_operation(
 @pytest.mark.anvil
 def test_ledger_worker_serves_its_anchoring_metrics(tmp_path: Path) -> None:
     """``ledger worker --metrics-port``: where anchoring runs without the API, its time to
-    anchor is still scraped, from the process that observed it."""
+    anchor is still scraped, from the process that observed it; and it logs JSON too."""
     with Anvil() as node:
         url = f"sqlite:///{tmp_path / 'ledger.db'}"
         ledger = open_ledger(LedgerConfig(database_url=url, rpc_url=node.url))
@@ -194,7 +195,7 @@ def test_ledger_worker_serves_its_anchoring_metrics(tmp_path: Path) -> None:
         ledger.close()
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-               "LEDGER_BATCH_MAX_WAIT_SECONDS": "0.2"}  # fmt: skip
+               "LEDGER_BATCH_MAX_WAIT_SECONDS": "0.2", "LEDGER_LOG_FORMAT": "json"}  # fmt: skip
         log = tmp_path / "worker.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(
@@ -219,3 +220,7 @@ def test_ledger_worker_serves_its_anchoring_metrics(tmp_path: Path) -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
+    # Its log lines are JSON too (LEDGER_LOG_FORMAT), outside any request.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert any("anchored in block" in line["message"] for line in lines)
+    assert all(line["request_id"] is None for line in lines)
