@@ -38,7 +38,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 REDACTED = "[redacted]"
 
 _CREDENTIAL = re.compile(r"\b(Bearer|Envelope)\s+[A-Za-z0-9._~+/=-]{8,}")
-_DID = re.compile(r"\bdid:[a-z0-9]+:[A-Za-z0-9._%:-]+")
+# A did, also percent-encoded as it appears in a request's path (did%3Akey%3Az6Mk...).
+_DID = re.compile(r"\bdid(?::|%3[Aa])[a-z0-9]+(?::|%3[Aa])[A-Za-z0-9._%:-]+")
 # Structured fields the request middleware passes as ``extra``; nothing else is copied.
 _FIELDS = ("method", "route", "status", "duration_ms")
 
