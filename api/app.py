@@ -15,6 +15,8 @@ from domain.workers import WorkerCredentials
 from ledger.anchoring import AnchoringPolicy
 from ledger.service import Ledger, LedgerConfig
 
+from .instrument import InstrumentMiddleware
+from .metrics import Metrics
 from .pages import install_pages
 from .problems import install_problem_handlers
 from .ratelimit import RateLimiter, RateLimitMiddleware, parse_rates
@@ -28,6 +30,7 @@ from .routes import (
     health,
     holders,
     lenders,
+    metrics,
     presentations,
     receipts,
     records,
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = ledger is None
         app.state.ledger = ledger or open_ledger(ledger_config(settings))
+        app.state.metrics.watch(app.state.ledger)
         app.state.workers = WorkerCredentials(app.state.ledger)
         app.state.wages = Wages(app.state.ledger)
         if settings.worker:
@@ -101,14 +105,18 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = Metrics()
     app.state.batch_slots = anyio.CapacityLimiter(settings.max_concurrent_batches)
     if ledger is not None:
         app.state.ledger = ledger  # usable before (or without) the lifespan, e.g. by fuzzers
+        app.state.metrics.watch(ledger)
         app.state.workers = WorkerCredentials(ledger)
         app.state.wages = Wages(ledger)
     install_problem_handlers(app)
     app.state.rate_limiter = rate_limiter(settings)
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
+    # Added last, so outermost: refused (429) requests get an id and are counted too.
+    app.add_middleware(InstrumentMiddleware, metrics=app.state.metrics)
     for router in (
         attestations.router,
         records.router,
@@ -128,5 +136,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         holders.router,
     ):
         app.include_router(router)
+    if settings.metrics_enabled:
+        app.include_router(metrics.router)
     install_pages(app)  # the home page at /, the users' pages, /static (OpenAPI stays at /docs)
     return app

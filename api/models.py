@@ -191,6 +191,7 @@ class Problem(BaseModel):
     detail: str
     code: str
     instance: str | None = None
+    requestId: str | None = None  # noqa: N815 (the problem's JSON member name)
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -14,6 +14,8 @@ from credentials import errors as ce
 from domain.workers import errors as we
 from ledger import errors as e
 
+from .request_id import HEADER, current_request_id
+
 __all__ = ["PROBLEM_BASE", "install_problem_handlers", "problem_response"]
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,13 @@ def problem_body(error: e.LedgerError, instance: str | None = None) -> dict[str,
     return body
 
 
+def _with_request_id(body: dict[str, Any]) -> dict[str, Any]:
+    # An extension member (RFC 9457 allows them): what to quote when reporting a problem,
+    # the same id as the X-Request-ID header and the server's log lines.
+    request_id = current_request_id()
+    return {**body, "requestId": request_id} if request_id else body
+
+
 def problem_response(
     error: e.LedgerError, instance: str | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -77,7 +86,10 @@ def problem_response(
     if isinstance(error, e.RateLimited):
         headers = {"Retry-After": str(error.retry_after), **(headers or {})}
     return JSONResponse(
-        problem_body(error, instance), status_code=status, media_type=MEDIA_TYPE, headers=headers
+        _with_request_id(problem_body(error, instance)),
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers=headers,
     )
 
 
@@ -100,11 +112,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # The route's template, not the path: a path may hold a did.
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        log.exception("unhandled error on %s %s", request.method, route)
         body = {"type": PROBLEM_BASE + "internal_error", "title": "Internal error", "status": 500,
                 "detail": "the server failed; the error is logged", "code": "internal_error",
                 "instance": request.url.path}  # fmt: skip
-        return JSONResponse(body, status_code=500, media_type=MEDIA_TYPE)
+        # This handler runs outside the request middleware, so it sets the header itself.
+        request_id = current_request_id()
+        headers = {HEADER: request_id} if request_id else None
+        return JSONResponse(
+            _with_request_id(body), status_code=500, media_type=MEDIA_TYPE, headers=headers
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -124,7 +143,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             "instance": request.url.path,
         }
         return JSONResponse(
-            body,
+            _with_request_id(body),
             status_code=exc.status_code,
             media_type=MEDIA_TYPE,
             headers=getattr(exc, "headers", None),

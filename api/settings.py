@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from limits import parse_many
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -52,6 +53,13 @@ class Settings(BaseSettings):
     rate_writes: str = "6000/minute"  # POST/PUT/PATCH/DELETE under /v1
     rate_rpc: str = "600/minute"  # JSON-RPC calls on /rpc (a batch of n counts n)
     rate_challenges: str = "120/minute"  # GET /v1/presentations/challenge (each is a row)
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, with request_id
+    # /metrics: aggregates only (no did, no path, no id), yet operational detail (backlog,
+    # lease holder, error rates) a stranger need not see. Off, or behind a bearer token that
+    # Prometheus sends (`authorization` in its scrape config), or kept off the public side
+    # of the proxy: the README's "Operations" says how.
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = None
 
     @field_validator("rate_writes", "rate_rpc", "rate_challenges")
     @classmethod
@@ -59,6 +67,12 @@ class Settings(BaseSettings):
         if value.strip():
             parse_many(value)  # ValueError names the string it cannot read
         return value
+
+    def secret_values(self) -> list[str]:
+        """Every secret these settings hold, for the logs to mask wherever one would appear."""
+        held = (self.admin_token, self.anchor_key, self.anchor_passphrase, self.admin_key,
+                self.metrics_token)  # fmt: skip
+        return [s.get_secret_value() for s in held if s is not None]
 
     def anchor_private_key(self) -> str | None:
         """The anchoring key, from LEDGER_ANCHOR_KEY or the encrypted keystore file."""

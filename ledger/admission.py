@@ -202,7 +202,7 @@ class Admitter:
                     )
                 session.flush()
         except IntegrityError as exc:
-            log.info("group admission conflict: %s", exc.orig)
+            log.info("group admission conflict: %s", _violation(exc))
             return Conflict("the group conflicts with records stored concurrently")
         except LedgerError as exc:
             return exc
@@ -265,7 +265,7 @@ class Admitter:
                 f"{prepared.handler.label} record conflicts with one stored concurrently",
                 record_id=envelope.record_id,
             )
-            log.info("admission conflict for %s: %s", envelope.record_id, exc.orig)
+            log.info("admission conflict for %s: %s", envelope.record_id, _violation(exc))
         except LedgerError as exc:
             error = exc
         else:
@@ -283,7 +283,14 @@ class Admitter:
                 prepared.handler.on_refused(admission, prepared.envelope, prepared.parsed, error)
                 session.flush()
         except (IntegrityError, LedgerError) as exc:
-            log.info("no audit trail for refused %s: %s", prepared.envelope.record_id, exc)
+            reason = _violation(exc) if isinstance(exc, IntegrityError) else exc.code
+            log.info("no audit trail for refused %s: %s", prepared.envelope.record_id, reason)
+
+
+def _violation(exc: IntegrityError) -> str:
+    """Which constraint failed, without the values: PostgreSQL's DETAIL line quotes the
+    conflicting row (a signer's did), and log lines carry no personal data."""
+    return str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
 
 
 def _by_kind(items: Sequence[Prepared]) -> list[tuple[KindHandler, list[Prepared]]]:

@@ -43,6 +43,7 @@ from sqlmodel import Session, col, select
 from .chain.client import PreparedTx
 from .chain.contracts import AnchorContract
 from .errors import ChainError, ChainUnavailable, ContractRevert
+from .events import LedgerEvents
 from .failpoints import failpoint
 from .merkle import MerkleTree
 from .store.db import as_utc, session_scope
@@ -96,6 +97,7 @@ class Anchorer:
         kind_codes: Callable[[str], int],
         outbox: OutboxRelay | None = None,
         holder: str | None = None,
+        events: LedgerEvents | None = None,
     ) -> None:
         self.engine = engine
         self.anchor = anchor
@@ -105,6 +107,7 @@ class Anchorer:
         # Host and pid say which process anchors (health, metrics, an operator's `kill`).
         host, pid = socket.gethostname(), os.getpid()
         self.holder = holder or f"anchorer-{host}-{pid}-{uuid.uuid4().hex[:8]}"
+        self.events = events or LedgerEvents()
         self.from_block = 0  # where to search for Anchored events (the deployment block)
         # One pass at a time in this process (the API's "anchor now" and the worker thread).
         self._pass_lock = threading.Lock()
@@ -274,6 +277,7 @@ class Anchorer:
             next_attempt = as_utc(batch.next_attempt_at)
             if next_attempt is not None and next_attempt > now:
                 return
+            operation = "anchor" if batch.state == BatchState.BATCHED else "confirm"
             try:
                 if batch.state == BatchState.BATCHED:
                     self._submit(batch, report)
@@ -281,9 +285,11 @@ class Anchorer:
                     return  # waiting for the chain; later batches wait behind this one
             except ChainUnavailable as exc:
                 self._record_failure(batch.id, exc.detail, now)
+                self.events.chain_failed(operation, exc.code)
                 raise
             except ChainError as exc:
                 self._record_failure(batch.id, exc.detail, now)
+                self.events.chain_failed(operation, exc.code)
                 report.error = exc.detail
                 return
 
@@ -355,10 +361,21 @@ class Anchorer:
             row.confirmed_at = utcnow()
             row.last_error, row.next_attempt_at = None, None
             session.add(row)
+        self._report_anchored(batch.id, on_chain.anchored_at)
         failpoint("after_confirm")
         report.anchored.append(batch.id)
         log.info("batch %d anchored in block %d", batch.id, outcome.block_number)
         return True
+
+    def _report_anchored(self, batch_id: int, anchored_at: datetime) -> None:
+        """Each member's time to anchor (receipt to block time), as a record's status shows it."""
+        with session_scope(self.engine) as session:
+            received = session.exec(
+                select(RecordRow.received_at).where(RecordRow.batch_id == batch_id)
+            ).all()
+        # The embedded EVM's block clock may run a little ahead of or behind ours: never < 0.
+        moments = [m for m in map(as_utc, received) if m is not None]
+        self.events.anchored([max(0.0, (anchored_at - m).total_seconds()) for m in moments])
 
     def _resend(self, batch: BatchRow) -> bool:
         """The node does not have the transaction mined: rebroadcast, or re-prepare if lost."""

@@ -34,6 +34,7 @@ from sqlmodel import Session, col, func, select
 from .chain.client import ChainClient, PreparedTx
 from .chain.contracts import CredentialStatusContract, StatusAction
 from .errors import ChainError, ChainUnavailable, ContractRevert
+from .events import LedgerEvents
 from .failpoints import failpoint
 from .keys import VerifyKey
 from .store.db import as_utc, session_scope
@@ -148,10 +149,13 @@ class OutboxRelay:
         engine: Engine,
         status: CredentialStatusContract,
         policy: RelayPolicy | None = None,
+        *,
+        events: LedgerEvents | None = None,
     ) -> None:
         self.engine = engine
         self.status = status
         self.policy = policy or RelayPolicy()
+        self.events = events or LedgerEvents()
 
     @property
     def client(self) -> ChainClient:
@@ -179,9 +183,11 @@ class OutboxRelay:
                     return report
             except ChainUnavailable as exc:
                 self._backoff(row, exc.detail, now)
+                self.events.chain_failed("relay", exc.code)
                 raise
             except ChainError as exc:
                 self._backoff(row, exc.detail, now)
+                self.events.chain_failed("relay", exc.code)
                 return report
 
     def _advance(self, row: OutboxRow, report: RelayReport) -> bool:

@@ -46,6 +46,7 @@ from .errors import (
     SchemaViolation,
     Unauthorized,
 )
+from .events import LedgerEvents
 from .group_commit import GroupCommitter
 from .keys import VerifyKey
 from .kinds import KindRegistry, Readers
@@ -138,6 +139,7 @@ class Ledger:
         self.admin = admin  # the registry admin's account, if this server holds its key
         self.deployment = deployment
         self.kinds = kinds
+        self.events = LedgerEvents()  # watchers (the API's /metrics) assign its callbacks
         # What signed requests to this ledger name, so they are refused everywhere else.
         self.audience = audience_of(
             deployment.chain_id,
@@ -153,10 +155,18 @@ class Ledger:
             AdmissionPolicy(config.max_future_skew, config.max_age),
         )
         relay = OutboxRelay(
-            engine, self.credential_status, RelayPolicy(confirmations=config.policy.confirmations)
+            engine,
+            self.credential_status,
+            RelayPolicy(confirmations=config.policy.confirmations),
+            events=self.events,
         )
         self.anchorer = Anchorer(
-            engine, self.anchor, config.policy, kind_codes=kinds.code_of, outbox=relay
+            engine,
+            self.anchor,
+            config.policy,
+            kind_codes=kinds.code_of,
+            outbox=relay,
+            events=self.events,
         )
         self.anchorer.from_block = deployment.first_block
         self.accreditations = StoreAccreditations(engine)
@@ -252,7 +262,19 @@ class Ledger:
         )
         now = now or utcnow()
         with session_scope(self.engine) as session:
-            return self.admitter.admit(session, submissions, now, atomic=atomic)
+            results = self.admitter.admit(session, submissions, now, atomic=atomic)
+        self._report_admissions(submissions, results)  # once committed: decided for good
+        return results
+
+    def _report_admissions(
+        self, submissions: Sequence[Submission], results: Sequence[Accepted | LedgerError]
+    ) -> None:
+        for submission, result in zip(submissions, results, strict=True):
+            data = submission.envelope
+            kind = data.get("kind") if isinstance(data, Mapping) else None
+            # Only kinds the ledger accepts become labels, never a sender's made-up one.
+            label = kind if isinstance(kind, str) and kind in self.kinds else "unknown"
+            self.events.admitted(label, "accepted" if isinstance(result, Accepted) else result.code)
 
     # -- reading ------------------------------------------------------------------------
 
@@ -611,6 +633,7 @@ class Ledger:
         try:
             self.mirror.sync()
         except ChainError as exc:
+            self.events.chain_failed("registry_sync", exc.code)
             log.warning("registry mirror not updated: %s", exc.detail)
 
     def stop_worker(self) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,13 +158,11 @@ def serve(
     from pydantic import SecretStr
 
     from api.app import create_app, ledger_config
+    from api.logs import configure_logging, uvicorn_log_config
     from api.settings import Settings
     from domain import open_ledger
     from ledger.errors import LedgerError
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     database_url, embedded_database = _database_url(db, rpc)
     if workers > 1:
         _check_several_processes_fit(database_url, rpc)
@@ -178,6 +177,7 @@ def serve(
         admin_token=SecretStr(token),
         deployment_file=deployment,
     )
+    configure_logging(settings.log_format, secrets=settings.secret_values())
     try:
         ledger = open_ledger(ledger_config(settings))
     except LedgerError as exc:
@@ -202,18 +202,36 @@ def serve(
     if not os.environ.get("LEDGER_ADMIN_TOKEN"):
         typer.echo(f"admin token in {ADMIN_TOKEN_FILE} (the CLI reads it from there)")
     try:
+        # uvicorn's loggers go through ours (format, request ids, masking); its access log
+        # is off because it prints raw paths, which may hold a did: api.instrument logs
+        # each request by route template instead.
         if workers == 1:
-            uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, log_level="info")
+            uvicorn.run(
+                create_app(settings, ledger=ledger),
+                host=host,
+                port=port,
+                log_level="info",
+                log_config=uvicorn_log_config(),
+                access_log=False,
+            )
         else:
             # The contracts are deployed (or bound) and the demo seeded once, here; each API
             # process opens its own ledger from the same settings, passed by the environment.
             ledger.close()
             os.environ.update(_settings_environment(settings))
+            if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+                # One scrape counts every process's requests (api/metrics.py): a directory
+                # of their counters, empty at start, gone when the server stops.
+                metrics_dir = tempfile.mkdtemp(prefix="ledger-metrics-")
+                os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
             typer.echo(f"{workers} API processes")
             uvicorn.run("api.app:create_app", factory=True, host=host, port=port,
-                        workers=workers, log_level="info")  # fmt: skip
+                        workers=workers, log_level="info", log_config=uvicorn_log_config(),
+                        access_log=False)  # fmt: skip
     finally:
         ledger.close()
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
         for lock in (token_lock, database_lock):
             if lock is not None:
                 lock.release()

@@ -48,6 +48,21 @@ def children(pid: int) -> set[int]:
     return found
 
 
+def admitted_by_metrics(url: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    scrape = httpx.get(f"{url}/metrics", timeout=30)
+    assert scrape.status_code == 200, scrape.text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(scrape.text)
+        for sample in family.samples
+        if sample.name == "ledger_http_requests_total"
+        and sample.labels.get("route") == "/v1/attestations"
+        and sample.labels.get("status") == "201"
+    )
+
+
 def test_several_processes_on_sqlite_are_refused_with_the_reason(cli: Cli) -> None:
     result = cli.run("serve", "--workers", "2", "--db", "var/one.db", "--rpc",
                      "http://127.0.0.1:9", check=False)  # fmt: skip
@@ -93,6 +108,8 @@ def test_two_api_processes_share_the_load_and_anchor_each_record_once(
 
         with ThreadPoolExecutor(8) as pool:
             accepted = set(pool.map(post, range(40)))
+        # One scrape counts both processes' requests (multiprocess metrics).
+        assert admitted_by_metrics(server.url) == 40
 
         ledger = open_ledger(LedgerConfig(database_url=postgres_url, rpc_url=anvil.url))
         try:
