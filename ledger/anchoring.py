@@ -148,7 +148,9 @@ class Anchorer:
                 self._advance_in_flight(report, now)
                 if self.outbox is not None:
                     relayed = self.outbox.run_once(now=now)
-                    report.relayed = relayed.submitted + relayed.done + relayed.failed
+                    report.relayed = (
+                        relayed.submitted + relayed.done + relayed.failed + relayed.reorged
+                    )
             except ChainUnavailable as exc:
                 report.error = exc.detail
                 log.warning("chain unavailable, anchoring will retry: %s", exc.detail)

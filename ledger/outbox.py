@@ -13,6 +13,8 @@ relays rows in id order, one at a time, with the same crash safety as anchoring:
        │ dropped: resend the same bytes; lost for good: back to pending
        └─ reverted and the effect is not there ─▶ failed (kept, shown in health)
 
+    done ──its block replaced within reorg_window (ledger.reorgs)──▶ submitted
+
 A crash between persisting and broadcasting resends the very same bytes; before sending
 anything the relay asks the chain whether the effect is already there (a previous life may
 have sent it), so each row takes effect once. Every action carries the id of the record
@@ -36,6 +38,7 @@ from .chain.contracts import CredentialStatusContract, StatusAction
 from .errors import ChainError, ChainUnavailable, ContractRevert
 from .failpoints import failpoint
 from .keys import VerifyKey
+from .reorgs import REORG_NOTE, HeadWatch, replaced_blocks
 from .store.db import as_utc, session_scope
 from .store.models import OutboxRow, OutboxState
 from .timeutil import utcnow
@@ -125,15 +128,17 @@ class RelayReport:
     submitted: list[int] = field(default_factory=list)
     done: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    reorged: list[int] = field(default_factory=list)  # done rows a reorg took back
 
     @property
     def did_work(self) -> bool:
-        return bool(self.submitted or self.done or self.failed)
+        return bool(self.submitted or self.done or self.failed or self.reorged)
 
 
 @dataclass(frozen=True)
 class RelayPolicy:
     confirmations: int = 1
+    reorg_window: int = 64  # blocks after relaying during which a reorg is watched for
     resend_after: timedelta = timedelta(seconds=60)
     backoff_base: timedelta = timedelta(seconds=1)
     backoff_max: timedelta = timedelta(seconds=60)
@@ -152,6 +157,7 @@ class OutboxRelay:
         self.engine = engine
         self.status = status
         self.policy = policy or RelayPolicy()
+        self._heads = HeadWatch()
 
     @property
     def client(self) -> ChainClient:
@@ -160,7 +166,7 @@ class OutboxRelay:
     def run_once(self, *, now: datetime | None = None) -> RelayReport:
         """Advance rows in id order until one must wait for the chain."""
         now = now or utcnow()
-        report = RelayReport()
+        report = RelayReport(reorged=self.watch_reorgs())
         while True:
             with session_scope(self.engine) as session:
                 row = session.exec(
@@ -221,7 +227,7 @@ class OutboxRelay:
         if self.client.block_number() - outcome.block_number + 1 < self.policy.confirmations:
             return False
         if action.is_applied(self.status, args):
-            self._finish(row.id, outcome.block_number, report)
+            self._finish(row.id, outcome.block_number, report, outcome.block_hash)
             return True
         if outcome.status != 1:
             self._fail(row.id, f"transaction {row.tx_hash} reverted", report)
@@ -242,11 +248,46 @@ class OutboxRelay:
         self.client.reset_nonce()
         return True
 
-    def _finish(self, row_id: int, block: int | None, report: RelayReport) -> None:
+    def watch_reorgs(self) -> list[int]:
+        """Take back every done row within ``reorg_window`` blocks of the head whose block the
+        chain replaced (its effect may be gone); returns their ids."""
+        head = self._heads.head_if_changed(self.client)
+        if head is None:
+            return []
+        with session_scope(self.engine) as session:
+            watched = session.exec(
+                select(OutboxRow.id, OutboxRow.block_number, OutboxRow.block_hash).where(
+                    OutboxRow.state == OutboxState.DONE,
+                    col(OutboxRow.block_number) > head[0] - self.policy.reorg_window,
+                    col(OutboxRow.block_hash).is_not(None),
+                )
+            ).all()
+        replaced = replaced_blocks(self.client, [(n, h) for _, n, h in watched if n and h])
+        taken = [row_id for row_id, number, _ in watched if row_id and number in replaced]
+        for row_id in taken:
+            with session_scope(self.engine) as session:
+                stored = session.get(OutboxRow, row_id)
+                assert stored is not None
+                reason = f"{REORG_NOTE}: block {stored.block_number} was replaced"
+                stored.state, stored.block_number, stored.block_hash = (
+                    OutboxState.SUBMITTED, None, None,
+                )  # fmt: skip
+                stored.done_at, stored.submitted_at, stored.last_error = None, utcnow(), reason
+                session.add(stored)
+            log.warning("outbox %d taken back: %s", row_id, reason)
+        if taken:
+            self.client.reset_nonce()
+        self._heads.checked(head)
+        return taken
+
+    def _finish(
+        self, row_id: int, block: int | None, report: RelayReport, block_hash: str | None = None
+    ) -> None:
         with session_scope(self.engine) as session:
             stored = session.get(OutboxRow, row_id)
             assert stored is not None
             stored.state, stored.done_at, stored.block_number = OutboxState.DONE, utcnow(), block
+            stored.block_hash = block_hash
             stored.last_error, stored.next_attempt_at = None, None
             session.add(stored)
         failpoint("after_outbox_done")

@@ -156,7 +156,7 @@ class Ledger:
         relay = OutboxRelay(
             engine,
             self.credential_status,
-            RelayPolicy(confirmations=policy.confirmations or 1),
+            RelayPolicy(confirmations=policy.confirmations or 1, reorg_window=policy.reorg_window),
         )
         self.anchorer = Anchorer(
             engine, self.anchor, policy, kind_codes=kinds.code_of, outbox=relay

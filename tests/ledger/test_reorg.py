@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from credentials.worker import parse_worker_credential
 from domain import open_ledger
 from ledger.anchoring import AnchoringPolicy
 from ledger.chain.anvil import Anvil
@@ -20,7 +21,8 @@ from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
 from ledger.store.db import session_scope
-from ledger.store.models import BatchRow, BatchState
+from ledger.store.models import BatchRow, BatchState, OutboxRow, OutboxState
+from tests.credentials.worker_support import accredited, issue
 from tests.ledger.helpers import signed_audit
 from tests.ledger.test_kill import assert_all_anchored_once, assert_consistent, run, worker
 
@@ -176,3 +178,33 @@ def test_sigkill_after_taking_back_loses_nothing(
     code, output = run(worker(ledger, anvil))
     assert code == 0, output
     assert_all_anchored_once(ledger, ids)
+
+
+def test_relayed_status_write_a_reorg_dropped_is_relayed_again(ledger: Ledger) -> None:
+    """The outbox (a credential's registration on CredentialStatus) is watched the same way:
+    a dropped relay goes back to submitted and takes effect once."""
+    credential, _ = issue(ledger, accredited(ledger, Role.ISSUER), SigningKey.generate())
+    status_id = bytes.fromhex(parse_worker_credential(credential).status_id[2:])
+    assert ledger.anchorer.drain(timeout=60).error is None
+    with session_scope(ledger.engine) as session:
+        (row,) = session.exec(select(OutboxRow)).all()
+        batches = session.exec(select(BatchRow)).all()
+    assert row.state == OutboxState.DONE and row.block_number and row.block_hash
+    assert ledger.credential_status.entry_of(status_id).registered
+
+    first = min([row.block_number] + [b.block_number or row.block_number for b in batches])
+    reorg_from(ledger, first, [])  # the relay and the anchors behind it are gone
+    assert not ledger.credential_status.entry_of(status_id).registered
+
+    report = ledger.anchorer.run_once()
+    assert row.id in report.relayed and sorted(report.reorged) == sorted(b.id for b in batches)
+    assert ledger.anchorer.drain(timeout=60).error is None
+    with session_scope(ledger.engine) as session:
+        again = session.get(OutboxRow, row.id)
+    assert again is not None and again.state == OutboxState.DONE
+    assert again.tx_hash == row.tx_hash and again.block_hash != row.block_hash
+    assert ledger.credential_status.entry_of(status_id).registered
+    registered = ledger.credential_status.contract.events.CredentialRegistered().get_logs(
+        from_block=ledger.deployment.first_block
+    )
+    assert len(registered) == 1
