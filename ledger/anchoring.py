@@ -144,8 +144,10 @@ class Anchorer:
                 return report
             report.cut = self.cut_batches(force=force, now=now)
             try:
+                self._advance_in_flight(report, now)  # meets an outage first, on a batch
                 report.reorged = self.watch_reorgs()
-                self._advance_in_flight(report, now)
+                if report.reorged:
+                    self._advance_in_flight(report, now)  # confirm them again at once
                 if self.outbox is not None:
                     relayed = self.outbox.run_once(now=now)
                     report.relayed = (

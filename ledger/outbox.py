@@ -166,7 +166,14 @@ class OutboxRelay:
     def run_once(self, *, now: datetime | None = None) -> RelayReport:
         """Advance rows in id order until one must wait for the chain."""
         now = now or utcnow()
-        report = RelayReport(reorged=self.watch_reorgs())
+        report = RelayReport()
+        self._advance_rows(report, now)  # meets an outage first, on a row
+        report.reorged = self.watch_reorgs()
+        if report.reorged:
+            self._advance_rows(report, now)
+        return report
+
+    def _advance_rows(self, report: RelayReport, now: datetime) -> None:
         while True:
             with session_scope(self.engine) as session:
                 row = session.exec(
@@ -176,19 +183,19 @@ class OutboxRelay:
                     .limit(1)
                 ).first()
             if row is None:
-                return report
+                return
             retry_at = as_utc(row.next_attempt_at)
             if retry_at is not None and retry_at > now:
-                return report
+                return
             try:
                 if not self._advance(row, report):
-                    return report
+                    return
             except ChainUnavailable as exc:
                 self._backoff(row, exc.detail, now)
                 raise
             except ChainError as exc:
                 self._backoff(row, exc.detail, now)
-                return report
+                return
 
     def _advance(self, row: OutboxRow, report: RelayReport) -> bool:
         """One step for one row; True when the row left its state (so go on)."""
@@ -221,6 +228,8 @@ class OutboxRelay:
         outcome = self.client.outcome(row.tx_hash)
         if outcome is None:
             if action.is_applied(self.status, args):
+                if self.client.outcome(row.tx_hash) is not None:
+                    return True  # mined between the two reads: confirm it as mined (its block)
                 self._finish(row.id, None, report)
                 return True
             return self._resend(row)
