@@ -48,7 +48,7 @@ from .chain.contracts import AnchorContract
 from .errors import ChainError, ChainUnavailable, ContractRevert
 from .failpoints import failpoint
 from .merkle import MerkleTree
-from .reorgs import REORG_NOTE, HeadWatch, replaced_blocks
+from .reorgs import REORG_NOTE, replaced_blocks
 from .store.db import as_utc, session_scope
 from .store.leases import acquire_lease
 from .store.models import BatchRow, BatchState, OutboxRow, OutboxState, RecordProofRow, RecordRow
@@ -128,7 +128,6 @@ class Anchorer:
         self.from_block = 0  # where to search for Anchored events (the deployment block)
         # One pass at a time in this process (the API's "anchor now" and the worker thread).
         self._pass_lock = threading.Lock()
-        self._heads = HeadWatch()
 
     # -- one pass -----------------------------------------------------------------------
 
@@ -145,7 +144,7 @@ class Anchorer:
             report.cut = self.cut_batches(force=force, now=now)
             try:
                 self._advance_in_flight(report, now)  # meets an outage first, on a batch
-                report.reorged = self.watch_reorgs()
+                report.reorged = self._watch_reorgs_once()
                 if report.reorged:
                     self._advance_in_flight(report, now)  # confirm them again at once
                 if self.outbox is not None:
@@ -382,14 +381,12 @@ class Anchorer:
         """Take back every anchored batch within ``reorg_window`` blocks of the head whose
         block the chain replaced; returns their ids (confirming them again is the next step)."""
         client = self.anchor.client
-        head = self._heads.head_if_changed(client)
-        if head is None:
-            return []
+        head = client.block_number()
         with session_scope(self.engine) as session:
             watched = session.exec(
                 select(BatchRow.id, BatchRow.block_number, BatchRow.block_hash).where(
                     BatchRow.state == BatchState.ANCHORED,
-                    col(BatchRow.block_number) > head[0] - self.policy.reorg_window,
+                    col(BatchRow.block_number) > head - self.policy.reorg_window,
                     col(BatchRow.block_hash).is_not(None),
                 )
             ).all()
@@ -399,8 +396,16 @@ class Anchorer:
             self._withdraw(batch_id)
         if taken:
             client.reset_nonce()  # the chain forgot nonces this account used
-        self._heads.checked(head)
         return taken
+
+    def _watch_reorgs_once(self) -> list[int]:
+        try:
+            return self.watch_reorgs()
+        except ChainUnavailable:
+            raise
+        except ChainError as exc:  # nothing was changed; the next pass looks again
+            log.warning("reorg watch skipped this pass: %s", exc.detail)
+            return []
 
     def _withdraw(self, batch_id: int) -> None:
         """Anchored → submitted in one commit: the receipt is withdrawn (no stale block is

@@ -38,7 +38,7 @@ from .chain.contracts import CredentialStatusContract, StatusAction
 from .errors import ChainError, ChainUnavailable, ContractRevert
 from .failpoints import failpoint
 from .keys import VerifyKey
-from .reorgs import REORG_NOTE, HeadWatch, replaced_blocks
+from .reorgs import REORG_NOTE, replaced_blocks
 from .store.db import as_utc, session_scope
 from .store.models import OutboxRow, OutboxState
 from .timeutil import utcnow
@@ -157,7 +157,6 @@ class OutboxRelay:
         self.engine = engine
         self.status = status
         self.policy = policy or RelayPolicy()
-        self._heads = HeadWatch()
 
     @property
     def client(self) -> ChainClient:
@@ -168,7 +167,12 @@ class OutboxRelay:
         now = now or utcnow()
         report = RelayReport()
         self._advance_rows(report, now)  # meets an outage first, on a row
-        report.reorged = self.watch_reorgs()
+        try:
+            report.reorged = self.watch_reorgs()
+        except ChainUnavailable:
+            raise
+        except ChainError as exc:  # nothing was changed; the next pass looks again
+            log.warning("reorg watch of the outbox skipped this pass: %s", exc.detail)
         if report.reorged:
             self._advance_rows(report, now)
         return report
@@ -260,14 +264,12 @@ class OutboxRelay:
     def watch_reorgs(self) -> list[int]:
         """Take back every done row within ``reorg_window`` blocks of the head whose block the
         chain replaced (its effect may be gone); returns their ids."""
-        head = self._heads.head_if_changed(self.client)
-        if head is None:
-            return []
+        head = self.client.block_number()
         with session_scope(self.engine) as session:
             watched = session.exec(
                 select(OutboxRow.id, OutboxRow.block_number, OutboxRow.block_hash).where(
                     OutboxRow.state == OutboxState.DONE,
-                    col(OutboxRow.block_number) > head[0] - self.policy.reorg_window,
+                    col(OutboxRow.block_number) > head - self.policy.reorg_window,
                     col(OutboxRow.block_hash).is_not(None),
                 )
             ).all()
@@ -286,7 +288,6 @@ class OutboxRelay:
             log.warning("outbox %d taken back: %s", row_id, reason)
         if taken:
             self.client.reset_nonce()
-        self._heads.checked(head)
         return taken
 
     def _finish(
