@@ -5,8 +5,11 @@ against the chain after the reorg, fails."""
 
 from __future__ import annotations
 
+import json
 import signal
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,14 +17,21 @@ from sqlmodel import col, select
 
 from credentials.worker import parse_worker_credential
 from domain import open_ledger
-from ledger.anchoring import AnchoringPolicy
+from ledger.anchoring import (
+    PUBLIC_CHAIN_CONFIRMATIONS,
+    Anchorer,
+    AnchoringPolicy,
+    default_confirmations,
+)
 from ledger.chain.anvil import Anvil
+from ledger.chain.client import ChainClient
 from ledger.errors import NotAnchored
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
 from ledger.store.db import session_scope
 from ledger.store.models import BatchRow, BatchState, OutboxRow, OutboxState
+from tests.cli.test_verify_receipt import run_js
 from tests.credentials.worker_support import accredited, issue
 from tests.ledger.helpers import signed_audit
 from tests.ledger.test_kill import assert_all_anchored_once, assert_consistent, run, worker
@@ -119,7 +129,7 @@ def test_dropped_anchor_is_taken_back_and_anchored_again_once(
 
 
 def test_anchor_mined_again_in_another_block_is_adopted(
-    ledger: Ledger, auditor: SigningKey
+    ledger: Ledger, anvil: Anvil, auditor: SigningKey, tmp_path: Path
 ) -> None:
     ids, batch = anchored(ledger, auditor)
     record = next(iter(ids))
@@ -140,13 +150,18 @@ def test_anchor_mined_again_in_another_block_is_adopted(
     assert ledger.check_receipt(after).ok
     stale = ledger.check_receipt(before)  # the root is on chain, but not where it says
     assert stale.failed is not None and stale.failed.name == "anchored"
+    # The independent verifier agrees, on both.
+    pin = ("--rpc", anvil.url, "--contract", ledger.deployment.address("ProvenanceAnchor"))
+    for receipt, failed in ((before, "anchored"), (after, None)):
+        path = tmp_path / f"receipt-{receipt['blockNumber']}.json"
+        path.write_text(json.dumps(receipt))
+        assert run_js(str(path), *pin).failed == failed
     assert len(events_of(ledger, batch.root)) == 1
     assert_all_anchored_once(ledger, ids)
 
 
 def test_watch_ends_after_the_window(ledger: Ledger, auditor: SigningKey) -> None:
-    """Past ``reorg_window`` blocks an anchor is taken as final (the window is the cost
-    bound: one block read per anchored block inside it, when the head moved)."""
+    """Past ``reorg_window`` blocks an anchor is taken as final."""
     ledger.anchorer.policy = AnchoringPolicy(max_batch=100, reorg_window=3)
     ids, batch = anchored(ledger, auditor)
     for _ in range(3):
@@ -155,7 +170,6 @@ def test_watch_ends_after_the_window(ledger: Ledger, auditor: SigningKey) -> Non
     assert ledger.anchorer.watch_reorgs() == []
     assert ledger.status(next(iter(ids))).state == "anchored"
     ledger.anchorer.policy = AnchoringPolicy(max_batch=100, reorg_window=5)
-    rpc(ledger, "evm_mine", [])  # a pass with an unchanged head reads nothing
     assert ledger.anchorer.watch_reorgs() == [batch.id]  # the same reorg, inside the window
 
 
@@ -208,3 +222,14 @@ def test_relayed_status_write_a_reorg_dropped_is_relayed_again(ledger: Ledger) -
         from_block=ledger.deployment.first_block
     )
     assert len(registered) == 1
+
+
+def test_confirmations_default_to_one_only_where_nobody_else_mines(ledger: Ledger) -> None:
+    embedded = ChainClient.embedded_evm()
+    assert default_confirmations(embedded, embedded.chain_id) == 1
+    remote = ChainClient.reader("http://127.0.0.1:9")  # never asked: the chain id is given
+    assert default_confirmations(remote, 31337) == 1  # anvil
+    assert default_confirmations(remote, 11155111) == PUBLIC_CHAIN_CONFIRMATIONS == 12  # Sepolia
+    assert ledger.anchorer.confirmations == 1  # this ledger runs on anvil (chain 31337)
+    explicit = replace(ledger.anchorer.policy, confirmations=3)
+    assert Anchorer(ledger.engine, ledger.anchor, explicit, kind_codes=len).confirmations == 3
