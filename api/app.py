@@ -56,6 +56,7 @@ def ledger_config(settings: Settings) -> LedgerConfig:
             max_batch=settings.batch_max_records,
             max_wait=timedelta(seconds=settings.batch_max_wait_seconds),
             confirmations=settings.confirmations,
+            reorg_window=settings.reorg_window_blocks,
             lease_ttl=timedelta(seconds=settings.lease_ttl_seconds),
         ),
         max_future_skew=timedelta(seconds=settings.max_future_skew_seconds),

@@ -40,7 +40,10 @@ class Settings(BaseSettings):
     max_concurrent_batches: int = Field(default=2, ge=1)  # more wait, their bodies unread
     batch_max_records: int = 1024
     batch_max_wait_seconds: float = 10.0
-    confirmations: int = 1
+    # Blocks an anchor needs before its receipt is issued; unset: 1 on the embedded EVM and
+    # devnets (chain 31337, 1337), 12 on any other chain (ledger.anchoring).
+    confirmations: int | None = Field(default=None, ge=1)
+    reorg_window_blocks: int = Field(default=64, ge=1)  # receipts are re-checked this long
     lease_ttl_seconds: float = 15.0  # a crashed worker's successor waits at most this long
     worker: bool = True  # run the anchoring worker inside the API process
     worker_interval_seconds: float = 1.0

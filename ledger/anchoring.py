@@ -3,8 +3,8 @@
 State machine of a batch, each step committed before the next begins::
 
     (records pending) ──cut──▶ batched ──sign, persist tx──▶ submitted ──k confirmations──▶ anchored
-                                  ▲                              │
-                                  └──── reverted / dropped ──────┘
+                                  ▲                              │  ▲                       │
+                                  └──── reverted / dropped ──────┘  └──── reorg (new hash) ───┘
 
 * **cut**: one database transaction writes the batch (root, count), points every member
   record at it and stores each record's proof. A crash before the commit leaves the records
@@ -12,7 +12,12 @@ State machine of a batch, each step committed before the next begins::
 * **submit**: first ask the chain whether the root is anchored already (a previous life of
   this worker may have sent it); otherwise sign, persist hash and raw bytes, then broadcast.
   A crash after persisting resends the very same bytes, so the root is anchored once.
-* **confirm**: once the receipt has ``confirmations`` blocks, mark the batch anchored.
+* **confirm**: once the receipt has ``confirmations`` blocks, mark the batch anchored and
+  keep the block's number and hash.
+* **watch** (:mod:`ledger.reorgs`): for ``reorg_window`` blocks after that, a batch whose
+  block the chain replaced goes back to submitted, its receipt withdrawn; confirming finds
+  the same transaction mined elsewhere (then the receipt names the new block) or sends the
+  same signed bytes again. The contract refuses a root twice, so it is anchored once.
 * Chain down: ingestion is unaffected; the batch keeps its state, records the error and
   retries with exponential backoff. :func:`ledger.store.records.backlog` shows it.
 
@@ -40,12 +45,13 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from .chain.client import PreparedTx
+from .chain.client import DEV_CHAIN_IDS, ChainClient, PreparedTx
 from .chain.contracts import AnchorContract
 from .errors import ChainError, ChainUnavailable, ContractRevert
 from .events import LedgerEvents
 from .failpoints import failpoint
 from .merkle import MerkleTree
+from .reorgs import REORG_NOTE, replaced_blocks
 from .store.db import as_utc, session_scope
 from .store.leases import acquire_lease, release_lease
 from .store.models import BatchRow, BatchState, OutboxRow, OutboxState, RecordProofRow, RecordRow
@@ -55,16 +61,30 @@ from .types import TxHash
 if TYPE_CHECKING:
     from .outbox import OutboxRelay
 
-__all__ = ["Anchorer", "AnchoringPolicy", "PassReport"]
+__all__ = ["PUBLIC_CHAIN_CONFIRMATIONS", "Anchorer", "AnchoringPolicy", "PassReport",
+           "default_confirmations"]  # fmt: skip
 
 log = logging.getLogger(__name__)
+
+
+PUBLIC_CHAIN_CONFIRMATIONS = 12
+"""Default depth on a chain that is not a devnet: Ethereum reorgs of more than a few blocks
+are rare before finality (~64 blocks); 12 blocks is ~2.4 min there, ~24 s on a 2 s L2."""
+
+
+def default_confirmations(client: ChainClient, chain_id: int) -> int:
+    """1 on the embedded EVM and devnets (nobody else mines there), else
+    :data:`PUBLIC_CHAIN_CONFIRMATIONS`."""
+    return 1 if client.embedded or chain_id in DEV_CHAIN_IDS else PUBLIC_CHAIN_CONFIRMATIONS
 
 
 @dataclass(frozen=True)
 class AnchoringPolicy:
     max_batch: int = 1024  # cut a batch at this many pending records of one kind ...
     max_wait: timedelta = timedelta(seconds=10)  # ... or when the oldest has waited this long
-    confirmations: int = 1  # blocks including the one that mined the transaction
+    # Blocks including the one that mined the transaction; None: default_confirmations.
+    confirmations: int | None = None
+    reorg_window: int = 64  # blocks after anchoring during which a reorg is watched for
     backoff_base: timedelta = timedelta(seconds=1)
     backoff_max: timedelta = timedelta(seconds=60)
     resend_after: timedelta = timedelta(seconds=60)  # re-prepare a tx the node forgot after this
@@ -79,10 +99,11 @@ class PassReport:
     error: str | None = None
     lease_held: bool = True
     relayed: list[int] = field(default_factory=list)  # outbox rows that moved
+    reorged: list[int] = field(default_factory=list)  # anchored batches a reorg took back
 
     @property
     def did_work(self) -> bool:
-        return bool(self.cut or self.submitted or self.anchored or self.relayed)
+        return bool(self.cut or self.submitted or self.anchored or self.relayed or self.reorged)
 
 
 class Anchorer:
@@ -102,6 +123,9 @@ class Anchorer:
         self.engine = engine
         self.anchor = anchor
         self.policy = policy or AnchoringPolicy()
+        self.confirmations = self.policy.confirmations or default_confirmations(
+            anchor.client, anchor.client.chain_id
+        )
         self.kind_codes = kind_codes  # a record kind's label -> the number anchored with it
         self.outbox = outbox  # chain writes that follow records; same account, same lease
         # Host and pid say which process anchors (health, metrics, an operator's `kill`).
@@ -126,10 +150,15 @@ class Anchorer:
                 return report
             report.cut = self.cut_batches(force=force, now=now)
             try:
-                self._advance_in_flight(report, now)
+                self._advance_in_flight(report, now)  # meets an outage first, on a batch
+                report.reorged = self._watch_reorgs_once()
+                if report.reorged:
+                    self._advance_in_flight(report, now)  # confirm them again at once
                 if self.outbox is not None:
                     relayed = self.outbox.run_once(now=now)
-                    report.relayed = relayed.submitted + relayed.done + relayed.failed
+                    report.relayed = (
+                        relayed.submitted + relayed.done + relayed.failed + relayed.reorged
+                    )
             except ChainUnavailable as exc:
                 report.error = exc.detail
                 log.warning("chain unavailable, anchoring will retry: %s", exc.detail)
@@ -171,6 +200,7 @@ class Anchorer:
             total.anchored += report.anchored
             total.error = report.error
             total.relayed += report.relayed
+            total.reorged += report.reorged
             if report.error or not self._has_unanchored():
                 break
             if not report.did_work:
@@ -346,7 +376,7 @@ class Anchorer:
             self._back_to_batched(batch.id, f"transaction {batch.tx_hash} reverted")
             return True
         head = self.anchor.client.block_number()
-        if head - outcome.block_number + 1 < self.policy.confirmations:
+        if head - outcome.block_number + 1 < self.confirmations:
             return False
         on_chain = self.anchor.anchor_of(root)
         if on_chain is None:  # mined, yet not stored: a reorg took it away
@@ -356,7 +386,7 @@ class Anchorer:
             row = session.get(BatchRow, batch.id)
             assert row is not None
             row.state = BatchState.ANCHORED
-            row.block_number = outcome.block_number
+            row.block_number, row.block_hash = outcome.block_number, outcome.block_hash
             row.anchored_at = on_chain.anchored_at
             row.confirmed_at = utcnow()
             row.last_error, row.next_attempt_at = None, None
@@ -376,6 +406,53 @@ class Anchorer:
         # The embedded EVM's block clock may run a little ahead of or behind ours: never < 0.
         moments = [m for m in map(as_utc, received) if m is not None]
         self.events.anchored([max(0.0, (anchored_at - m).total_seconds()) for m in moments])
+
+    # -- reorgs ---------------------------------------------------------------------------
+
+    def watch_reorgs(self) -> list[int]:
+        """Take back every anchored batch within ``reorg_window`` blocks of the head whose
+        block the chain replaced; returns their ids (confirming them again is the next step)."""
+        client = self.anchor.client
+        head = client.block_number()
+        with session_scope(self.engine) as session:
+            watched = session.exec(
+                select(BatchRow.id, BatchRow.block_number, BatchRow.block_hash).where(
+                    BatchRow.state == BatchState.ANCHORED,
+                    col(BatchRow.block_number) > head - self.policy.reorg_window,
+                    col(BatchRow.block_hash).is_not(None),
+                )
+            ).all()
+        replaced = replaced_blocks(client, [(n, h) for _, n, h in watched if n and h])
+        taken = [batch_id for batch_id, number, _ in watched if number in replaced]
+        for batch_id in taken:
+            self._withdraw(batch_id)
+        if taken:
+            client.reset_nonce()  # the chain forgot nonces this account used
+        return taken
+
+    def _watch_reorgs_once(self) -> list[int]:
+        try:
+            return self.watch_reorgs()
+        except ChainUnavailable:
+            raise
+        except ChainError as exc:  # nothing was changed; the next pass looks again
+            log.warning("reorg watch skipped this pass: %s", exc.detail)
+            return []
+
+    def _withdraw(self, batch_id: int) -> None:
+        """Anchored → submitted in one commit: the receipt is withdrawn (no stale block is
+        served), and the kept signed bytes are what confirming sends again if need be."""
+        with session_scope(self.engine) as session:
+            row = session.get(BatchRow, batch_id)
+            assert row is not None
+            reason = f"{REORG_NOTE}: block {row.block_number} ({row.block_hash}) was replaced"
+            row.state, row.block_number, row.block_hash = BatchState.SUBMITTED, None, None
+            row.anchored_at, row.confirmed_at = None, None
+            row.submitted_at = utcnow()  # rebroadcast the same bytes before re-preparing
+            row.last_error = reason
+            session.add(row)
+        failpoint("after_reorg_withdrawn")
+        log.warning("batch %d taken back: %s", batch_id, reason)
 
     def _resend(self, batch: BatchRow) -> bool:
         """The node does not have the transaction mined: rebroadcast, or re-prepare if lost."""

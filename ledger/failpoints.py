@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 
-__all__ = ["ANCHORING_POINTS", "OUTBOX_POINTS", "POINTS", "failpoint"]
+__all__ = ["ANCHORING_POINTS", "OUTBOX_POINTS", "POINTS", "REORG_POINTS", "failpoint"]
 
 ANCHORING_POINTS = (
     "after_batch_cut",  # batch root and membership committed, nothing sent
@@ -23,7 +23,8 @@ OUTBOX_POINTS = (
     "after_outbox_broadcast",  # sent, outcome not recorded
     "after_outbox_done",  # the row marked done
 )
-POINTS = ANCHORING_POINTS + OUTBOX_POINTS
+REORG_POINTS = ("after_reorg_withdrawn",)  # an anchored batch taken back to submitted
+POINTS = ANCHORING_POINTS + OUTBOX_POINTS + REORG_POINTS
 
 
 def failpoint(name: str) -> None:

@@ -13,6 +13,8 @@ relays rows in id order, one at a time, with the same crash safety as anchoring:
        │ dropped: resend the same bytes; lost for good: back to pending
        └─ reverted and the effect is not there ─▶ failed (kept, shown in health)
 
+    done ──its block replaced within reorg_window (ledger.reorgs)──▶ submitted
+
 A crash between persisting and broadcasting resends the very same bytes; before sending
 anything the relay asks the chain whether the effect is already there (a previous life may
 have sent it), so each row takes effect once. Every action carries the id of the record
@@ -37,6 +39,7 @@ from .errors import ChainError, ChainUnavailable, ContractRevert
 from .events import LedgerEvents
 from .failpoints import failpoint
 from .keys import VerifyKey
+from .reorgs import REORG_NOTE, replaced_blocks
 from .store.db import as_utc, session_scope
 from .store.models import OutboxRow, OutboxState
 from .timeutil import utcnow
@@ -126,15 +129,17 @@ class RelayReport:
     submitted: list[int] = field(default_factory=list)
     done: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    reorged: list[int] = field(default_factory=list)  # done rows a reorg took back
 
     @property
     def did_work(self) -> bool:
-        return bool(self.submitted or self.done or self.failed)
+        return bool(self.submitted or self.done or self.failed or self.reorged)
 
 
 @dataclass(frozen=True)
 class RelayPolicy:
     confirmations: int = 1
+    reorg_window: int = 64  # blocks after relaying during which a reorg is watched for
     resend_after: timedelta = timedelta(seconds=60)
     backoff_base: timedelta = timedelta(seconds=1)
     backoff_max: timedelta = timedelta(seconds=60)
@@ -165,6 +170,18 @@ class OutboxRelay:
         """Advance rows in id order until one must wait for the chain."""
         now = now or utcnow()
         report = RelayReport()
+        self._advance_rows(report, now)  # meets an outage first, on a row
+        try:
+            report.reorged = self.watch_reorgs()
+        except ChainUnavailable:
+            raise
+        except ChainError as exc:  # nothing was changed; the next pass looks again
+            log.warning("reorg watch of the outbox skipped this pass: %s", exc.detail)
+        if report.reorged:
+            self._advance_rows(report, now)
+        return report
+
+    def _advance_rows(self, report: RelayReport, now: datetime) -> None:
         while True:
             with session_scope(self.engine) as session:
                 row = session.exec(
@@ -174,13 +191,13 @@ class OutboxRelay:
                     .limit(1)
                 ).first()
             if row is None:
-                return report
+                return
             retry_at = as_utc(row.next_attempt_at)
             if retry_at is not None and retry_at > now:
-                return report
+                return
             try:
                 if not self._advance(row, report):
-                    return report
+                    return
             except ChainUnavailable as exc:
                 self._backoff(row, exc.detail, now)
                 self.events.chain_failed("relay", exc.code)
@@ -188,7 +205,7 @@ class OutboxRelay:
             except ChainError as exc:
                 self._backoff(row, exc.detail, now)
                 self.events.chain_failed("relay", exc.code)
-                return report
+                return
 
     def _advance(self, row: OutboxRow, report: RelayReport) -> bool:
         """One step for one row; True when the row left its state (so go on)."""
@@ -221,13 +238,15 @@ class OutboxRelay:
         outcome = self.client.outcome(row.tx_hash)
         if outcome is None:
             if action.is_applied(self.status, args):
+                if self.client.outcome(row.tx_hash) is not None:
+                    return True  # mined between the two reads: confirm it as mined (its block)
                 self._finish(row.id, None, report)
                 return True
             return self._resend(row)
         if self.client.block_number() - outcome.block_number + 1 < self.policy.confirmations:
             return False
         if action.is_applied(self.status, args):
-            self._finish(row.id, outcome.block_number, report)
+            self._finish(row.id, outcome.block_number, report, outcome.block_hash)
             return True
         if outcome.status != 1:
             self._fail(row.id, f"transaction {row.tx_hash} reverted", report)
@@ -248,11 +267,43 @@ class OutboxRelay:
         self.client.reset_nonce()
         return True
 
-    def _finish(self, row_id: int, block: int | None, report: RelayReport) -> None:
+    def watch_reorgs(self) -> list[int]:
+        """Take back every done row within ``reorg_window`` blocks of the head whose block the
+        chain replaced (its effect may be gone); returns their ids."""
+        head = self.client.block_number()
+        with session_scope(self.engine) as session:
+            watched = session.exec(
+                select(OutboxRow.id, OutboxRow.block_number, OutboxRow.block_hash).where(
+                    OutboxRow.state == OutboxState.DONE,
+                    col(OutboxRow.block_number) > head - self.policy.reorg_window,
+                    col(OutboxRow.block_hash).is_not(None),
+                )
+            ).all()
+        replaced = replaced_blocks(self.client, [(n, h) for _, n, h in watched if n and h])
+        taken = [row_id for row_id, number, _ in watched if row_id and number in replaced]
+        for row_id in taken:
+            with session_scope(self.engine) as session:
+                stored = session.get(OutboxRow, row_id)
+                assert stored is not None
+                reason = f"{REORG_NOTE}: block {stored.block_number} was replaced"
+                stored.state, stored.block_number, stored.block_hash = (
+                    OutboxState.SUBMITTED, None, None,
+                )  # fmt: skip
+                stored.done_at, stored.submitted_at, stored.last_error = None, utcnow(), reason
+                session.add(stored)
+            log.warning("outbox %d taken back: %s", row_id, reason)
+        if taken:
+            self.client.reset_nonce()
+        return taken
+
+    def _finish(
+        self, row_id: int, block: int | None, report: RelayReport, block_hash: str | None = None
+    ) -> None:
         with session_scope(self.engine) as session:
             stored = session.get(OutboxRow, row_id)
             assert stored is not None
             stored.state, stored.done_at, stored.block_number = OutboxState.DONE, utcnow(), block
+            stored.block_hash = block_hash
             stored.last_error, stored.next_attempt_at = None, None
             session.add(stored)
         failpoint("after_outbox_done")

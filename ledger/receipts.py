@@ -23,7 +23,10 @@ The checks, in order (a receipt is valid only when every one holds):
 ``contract``
     the receipt names the pinned ProvenanceAnchor.
 ``anchored``
-    the pinned anchor holds the root (``anchorOf``).
+    the pinned anchor holds the root (``anchorOf``), and the receipt's ``txHash`` is mined
+    in its ``blockNumber`` on the chain as it is now, with the pinned anchor's ``Anchored``
+    event for the root: a receipt issued before a reorg that dropped or moved its
+    transaction fails here (fetch it again; the ledger re-issues it once re-anchored).
 ``signer_accredited``
     through ``ProvenanceAnchor.registry()`` of the pinned anchor,
     ``AttesterRegistry.accreditation(key, role)`` holds, for at least one role allowed to
@@ -203,6 +206,8 @@ class ReceiptChain(Protocol):
 
     def anchor_of(self, anchor: Address, root: bytes) -> OnChainAnchor | None: ...
 
+    def anchored_in(self, anchor: Address, tx_hash: str, root: bytes) -> int | None: ...
+
     def registry_of(self, anchor: Address) -> Address: ...
 
     def accreditation(
@@ -229,6 +234,9 @@ class RpcReceiptChain:
 
     def anchor_of(self, anchor: Address, root: bytes) -> OnChainAnchor | None:
         return AnchorContract(self.client, anchor).anchor_of(root)
+
+    def anchored_in(self, anchor: Address, tx_hash: str, root: bytes) -> int | None:
+        return AnchorContract(self.client, anchor).anchored_in(tx_hash, root)
 
     def registry_of(self, anchor: Address) -> Address:
         return AnchorContract(self.client, anchor).registry_address()
@@ -398,8 +406,23 @@ def _run_checks(
         run.fail("anchored", f"could not ask {contract}: {exc.detail}")
     if anchor is None:
         run.fail("anchored", f"root 0x{root.hex()} is not anchored at {contract}")
+    tx_hash, block = receipt["txHash"], receipt["blockNumber"]
+    try:
+        mined_in = chain.anchored_in(contract, tx_hash, root)
+    except LedgerError as exc:
+        run.fail("anchored", f"could not read transaction {tx_hash}: {exc.detail}")
+    if mined_in != block:
+        where = "is not mined on this chain" if mined_in is None else f"is in block {mined_in}"
+        run.fail(
+            "anchored",
+            f"transaction {tx_hash} {where} with the root's Anchored event, the receipt says "
+            f"block {block}: a reorg moved the anchor (or the receipt names another "
+            "transaction); fetch the receipt again",
+        )
     run.passed(
-        "anchored", f"anchored at {format_time(anchor.anchored_at)} in a batch of {anchor.count}"
+        "anchored",
+        f"anchored at {format_time(anchor.anchored_at)} in a batch of {anchor.count}, "
+        f"by {tx_hash} in block {block}",
     )
 
     rule = _rule(kinds, envelope.kind)
@@ -587,6 +610,10 @@ def _parse(
         contract = receipt["contract"]
         if not isinstance(contract, str) or not _ADDRESS.match(contract):
             raise ValueError("contract must be a 0x-prefixed 20-byte hex address")
+        _hex32(receipt["txHash"], "txHash")
+        block = receipt["blockNumber"]
+        if type(block) is not int or not 0 <= block <= _MAX_SAFE_INTEGER:
+            raise ValueError("blockNumber must be a non-negative integer below 2**53")
         parse_time(receipt["anchoredAt"], field="anchoredAt")
     except (LedgerError, ValueError, TypeError) as exc:
         run.fail("format", getattr(exc, "detail", str(exc)))

@@ -13,7 +13,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from .admission import Accepted, AdmissionPolicy, Admitter, Submission
-from .anchoring import Anchorer, AnchoringPolicy
+from .anchoring import Anchorer, AnchoringPolicy, default_confirmations
 from .chain.client import ChainClient
 from .chain.contracts import (
     AnchorContract,
@@ -53,6 +53,7 @@ from .kinds import KindRegistry, Readers
 from .outbox import OutboxRelay, RelayPolicy, outbox_backlog
 from .receipts import PinnedDeployment, ReceiptReport, RpcReceiptChain, check_receipt
 from .registry_mirror import RegistryMirror
+from .reorgs import REORG_NOTE
 from .roles import Role
 from .signed_request import audience_of
 from .store.db import as_utc, make_engine, session_scope
@@ -154,16 +155,21 @@ class Ledger:
             _ChainReads(self.credential_status),
             AdmissionPolicy(config.max_future_skew, config.max_age),
         )
+        policy = replace(
+            config.policy,
+            confirmations=config.policy.confirmations
+            or default_confirmations(client, deployment.chain_id),
+        )
         relay = OutboxRelay(
             engine,
             self.credential_status,
-            RelayPolicy(confirmations=config.policy.confirmations),
+            RelayPolicy(confirmations=policy.confirmations or 1, reorg_window=policy.reorg_window),
             events=self.events,
         )
         self.anchorer = Anchorer(
             engine,
             self.anchor,
-            config.policy,
+            policy,
             kind_codes=kinds.code_of,
             outbox=relay,
             events=self.events,
@@ -332,10 +338,15 @@ class Ledger:
             batch = session.get(BatchRow, row.batch_id) if row.batch_id is not None else None
             if batch is None or batch.state != BatchState.ANCHORED:
                 state = "pending" if batch is None else batch.state
+                # A receipt served before a reorg named a block the chain no longer has: it is
+                # withdrawn until the batch is confirmed again, and the problem says so.
+                reorged = batch is not None and (batch.last_error or "").startswith(REORG_NOTE)
+                why = " (withdrawn: a reorg replaced its block)" if reorged else ""
                 raise NotAnchored(
-                    f"record {record_id} is {state}; its receipt exists once anchored",
+                    f"record {record_id} is {state}{why}; its receipt exists once anchored",
                     record_id=record_id,
                     state=state,
+                    **({"withdrawn": True} if reorged else {}),
                 )
             anchored_at = as_utc(batch.anchored_at)
             assert anchored_at is not None

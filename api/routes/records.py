@@ -29,7 +29,9 @@ def read_record(ledger: LedgerDep, record_id: str) -> RecordStatusOut:
     summary="Everything needed to verify the record with only an RPC endpoint",
 )
 def read_receipt(ledger: LedgerDep, reader: ReaderDep, record_id: str) -> dict[str, Any]:
-    """409 ``not_anchored`` until the record's batch is anchored. Audits' receipts are
+    """409 ``not_anchored`` until the record's batch is anchored, and again (with
+    ``withdrawn: true``) while a reorg that replaced its block is being undone: a receipt never
+    names a block the chain no longer has. Audits' receipts are
     public; a check-in's or a credential registration's only for its parties (the worker,
     the issuer, the verifier) and accredited investigators, by a signed request
     (``Authorization: Envelope ...``): 401 without one, 403 ``not_a_party`` for anyone else."""

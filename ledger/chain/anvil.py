@@ -1,7 +1,9 @@
 """Start and stop a local anvil devnet from the npm package ``@foundry-rs/anvil-linux-amd64``.
 
 Always with ``--prune-history``: without it anvil 1.7 writes a state file per block under
-``~/.foundry`` and fills the disk.
+``~/.foundry`` and fills the disk. Plain ``--prune-history`` keeps no past states, so
+``anvil_reorg`` answers "Required data unavailable"; ``keep_states`` keeps that many in
+memory (``--prune-history N``) for reorg drills.
 """
 
 from __future__ import annotations
@@ -55,8 +57,10 @@ class Anvil:
     def __init__(
         self, port: int | None = None, *, block_time: float | None = None,
         chain_id: int | None = None, log_path: Path | None = None,
+        keep_states: int | None = None,
     ) -> None:  # fmt: skip
         self.port = port or free_port()
+        self.keep_states = keep_states
         self.block_time = block_time
         self.chain_id = chain_id
         self.log_path = log_path
@@ -69,6 +73,8 @@ class Anvil:
     def command(self) -> list[str]:
         cmd = [str(find_anvil()), "--host", "127.0.0.1", "--port", str(self.port),
                "--prune-history", "--silent"]  # fmt: skip
+        if self.keep_states is not None:
+            cmd.insert(cmd.index("--prune-history") + 1, str(self.keep_states))
         if self.block_time is not None:
             cmd += ["--block-time", str(self.block_time)]
         if self.chain_id is not None:

@@ -36,6 +36,7 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import (
     BadFunctionCallOutput,
+    BlockNotFound,
     ContractCustomError,
     ContractLogicError,
     TimeExhausted,
@@ -76,6 +77,7 @@ class TxOutcome:
     status: int
     gas_used: int
     logs: tuple[Any, ...]
+    block_hash: str | None = None  # 0x-hex; a reorg shows as another hash at block_number
 
 
 class ChainClient:
@@ -205,6 +207,19 @@ class ChainClient:
 
     def block_number(self) -> int:
         return self._guard(lambda: int(self.w3.eth.block_number))
+
+    def block_hash(self, number: int) -> str | None:
+        """The hash of the block at ``number`` on the chain the node follows now (None past
+        its head): compared with a stored hash, it shows whether a reorg replaced the block."""
+
+        def fetch() -> str | None:
+            try:
+                block = self.w3.eth.get_block(number)
+            except BlockNotFound:
+                return None
+            return "0x" + bytes(block["hash"]).hex()
+
+        return self._guard(fetch)
 
     def block_timestamp(self, number: int) -> int:
         return self._guard(lambda: int(self.w3.eth.get_block(number)["timestamp"]))
@@ -383,6 +398,7 @@ class ChainClient:
                 status=int(receipt["status"]),
                 gas_used=int(receipt["gasUsed"]),
                 logs=tuple(receipt["logs"]),
+                block_hash="0x" + bytes(receipt["blockHash"]).hex(),
             )
 
         return self._guard(fetch)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Self, get_args
 
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import MismatchedABI
 
 from ..keys import VerifyKey
 from ..merkle import keccak
@@ -146,6 +147,25 @@ class AnchorContract(_Deployed):
             return None
 
         return self.client._guard(lookup)
+
+    def anchored_in(self, tx_hash: str, root: bytes) -> int | None:
+        """The block that holds transaction ``tx_hash`` if, there and now, it succeeded and
+        this anchor emitted ``Anchored`` for ``root`` in it; else None (not mined on this
+        chain, e.g. a reorg dropped it, or another transaction)."""
+        outcome = self.client.outcome(tx_hash)
+        if outcome is None or outcome.status != 1:
+            return None
+        event = self.contract.events.Anchored()
+        for log in outcome.logs:
+            if str(log["address"]).lower() != self.address.lower():
+                continue
+            try:
+                args = event.process_log(log)["args"]
+            except MismatchedABI:
+                continue
+            if bytes(args["root"]) == root:
+                return outcome.block_number
+        return None
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,9 @@ class BatchRow(SQLModel, table=True):
     tx_nonce: int | None = Field(default=None, sa_column=_big())
     submitted_at: datetime | None = Field(default=None, sa_column=_utc_column())
     block_number: int | None = Field(default=None, sa_column=_big())
+    # The hash of that block: if the chain later has another block at that number, a reorg
+    # took the anchor away (or moved it) and the batch must be confirmed again.
+    block_hash: str | None = Field(default=None, max_length=66)
     anchored_at: datetime | None = Field(default=None, sa_column=_utc_column())  # block time
     confirmed_at: datetime | None = Field(default=None, sa_column=_utc_column())
     attempts: int = 0
@@ -206,6 +209,7 @@ class OutboxRow(SQLModel, table=True):
     tx_nonce: int | None = Field(default=None, sa_column=_big())
     submitted_at: datetime | None = Field(default=None, sa_column=_utc_column())
     block_number: int | None = Field(default=None, sa_column=_big())
+    block_hash: str | None = Field(default=None, max_length=66)  # as on batches: reorg check
     done_at: datetime | None = Field(default=None, sa_column=_utc_column())
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -44,6 +44,8 @@ class TwinChain:
     accreditations: dict[tuple[bytes, int], OnChainAccreditation] = field(default_factory=dict)
     # (key, role, scope) -> every window, in grant order, as AttesterRegistry keeps them
     scopes: dict[tuple[bytes, int, bytes], list[ScopeWindow]] = field(default_factory=dict)
+    # (tx hash, root) -> the block holding the transaction that anchored the root
+    mined: dict[tuple[str, bytes], int] = field(default_factory=dict)
     reads: list[tuple[str, Any]] = field(default_factory=list)
     down: bool = False
 
@@ -57,6 +59,10 @@ class TwinChain:
     def anchor_of(self, anchor: Address, root: bytes) -> OnChainAnchor | None:
         self.reads.append(("anchor_of", anchor))
         return self.anchors.get(root) if anchor == ANCHOR else None
+
+    def anchored_in(self, anchor: Address, tx_hash: str, root: bytes) -> int | None:
+        self.reads.append(("anchored_in", anchor))
+        return self.mined.get((tx_hash, root)) if anchor == ANCHOR else None
 
     def registry_of(self, anchor: Address) -> Address:
         self.reads.append(("registry_of", anchor))
@@ -83,6 +89,7 @@ def receipt_for(chain: TwinChain, key: SigningKey, **accreditation: Any) -> dict
     envelope, other = signed_audit(key, created=CREATED), signed_audit(key, created=CREATED)
     tree = MerkleTree.build([envelope.leaf, other.leaf])
     chain.anchors[tree.root] = OnChainAnchor(tree.root, ANCHORED, 2, 1)
+    chain.mined[("0x" + "cc" * 32, tree.root)] = 12
     window = {"valid_from": CREATED - timedelta(days=1), "valid_until": None,
               "revoked_at": None, "suspended": False, **accreditation}  # fmt: skip
     chain.accreditations[(key.verify_key.raw, 1)] = OnChainAccreditation(role=1, **window)
@@ -172,6 +179,7 @@ def scoped_receipt(
     envelope = sign_envelope("payslip", payload, key, created=created)
     tree = MerkleTree.build([envelope.leaf])
     chain.anchors[tree.root] = OnChainAnchor(tree.root, ANCHORED, 1, 2)
+    chain.mined[("0x" + "cc" * 32, tree.root)] = 12
     chain.accreditations[(key.verify_key.raw, EMPLOYER)] = OnChainAccreditation(
         EMPLOYER, CREATED - timedelta(days=1), None, None, False
     )
@@ -263,3 +271,21 @@ def test_the_scope_is_asked_of_the_pinned_registry_only_for_scoped_kinds() -> No
     chain.reads.clear()
     assert check(receipt, chain, payslip=KindRule(2, frozenset({3}))).ok
     assert not any(name == "scope_at" for name, _ in chain.reads)
+
+
+@pytest.mark.parametrize(("mined_in", "says"), [(None, "is not mined"), (13, "is in block 13")])
+def test_a_transaction_a_reorg_dropped_or_moved_fails_anchored(
+    mined_in: int | None, says: str
+) -> None:
+    """The root is on chain (re-anchored after a reorg), but not by the receipt's transaction
+    in the receipt's block: the receipt is stale, however well its proof folds."""
+    chain = TwinChain()
+    receipt = receipt_for(chain, SigningKey.generate())
+    key = (receipt["txHash"], bytes.fromhex(receipt["root"][2:]))
+    if mined_in is None:
+        del chain.mined[key]
+    else:
+        chain.mined[key] = mined_in
+    report = check(receipt, chain)
+    assert report.failed is not None and report.failed.name == "anchored", report.to_dict()
+    assert says in report.failed.detail and "block 12" in report.failed.detail

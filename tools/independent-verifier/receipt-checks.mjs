@@ -41,8 +41,10 @@ export const DEFAULT_KINDS = Object.freeze({
 
 const ANCHOR_ABI = new Interface([
   'function anchorOf(bytes32 root) view returns (tuple(uint64 anchoredAt, uint32 count, uint8 kind))',
-  'function registry() view returns (address)'
+  'function registry() view returns (address)',
+  'event Anchored(bytes32 indexed root, uint64 indexed batchId, uint8 indexed kind, uint32 count)'
 ]);
+const ANCHORED_TOPIC = ANCHOR_ABI.getEvent('Anchored').topicHash;
 const REGISTRY_ABI = new Interface([
   'function accreditation(bytes32 key, uint8 role) view returns ' +
     '(tuple(uint64 validFrom, uint64 validUntil, uint64 revokedAt, bool suspended))',
@@ -338,6 +340,12 @@ function parseReceipt(run, receipt) {
     if(typeof receipt.contract !== 'string' || !ADDRESS.test(receipt.contract)) {
       throw new Error('contract must be a 0x-prefixed 20-byte hex address');
     }
+    if(typeof receipt.txHash !== 'string' || !HEX32.test(receipt.txHash)) {
+      throw new Error('txHash must be a 0x-prefixed 32-byte hex string');
+    }
+    if(!Number.isSafeInteger(receipt.blockNumber) || receipt.blockNumber < 0) {
+      throw new Error('blockNumber must be a non-negative integer below 2**53');
+    }
     const anchoredAt = parseTime(receipt.anchoredAt, 'anchoredAt');
     run.pass('format', 'all fields present and well formed');
     return {envelope, key, created, signature, anchoredAt};
@@ -476,7 +484,24 @@ async function checks(run, receipt, url, pinned) {
   }
   const onChainTime = Number(anchor[0]);
   if(onChainTime === 0) { run.fail('anchored', `root ${receipt.root} is not anchored at ${pinned.contract}`); }
-  run.pass('anchored', `anchored at ${iso(onChainTime)} in a batch of ${anchor[1]}`);
+  // The receipt's transaction must be mined in its block, as the chain is now: after a reorg
+  // the root may be anchored again, elsewhere, and this receipt names a block that is gone.
+  let mined;
+  try { mined = await rpc(url, 'eth_getTransactionReceipt', [receipt.txHash]); } catch(error) {
+    run.fail('anchored', `could not read transaction ${receipt.txHash}: ${error.message}`);
+  }
+  const emitted = mined && mined.blockNumber && BigInt(mined.status) === 1n &&
+    mined.logs.some(log => lower(log.address) === lower(pinned.contract) &&
+      log.topics[0] === ANCHORED_TOPIC && lower(log.topics[1]) === lower(receipt.root));
+  const minedIn = emitted ? Number(BigInt(mined.blockNumber)) : null;
+  if(minedIn !== receipt.blockNumber) {
+    const where = minedIn === null ? 'is not mined on this chain' : `is in block ${minedIn}`;
+    run.fail('anchored', `transaction ${receipt.txHash} ${where} with the root's Anchored event, ` +
+      `the receipt says block ${receipt.blockNumber}: a reorg moved the anchor (or the receipt ` +
+      'names another transaction); fetch the receipt again');
+  }
+  run.pass('anchored', `anchored at ${iso(onChainTime)} in a batch of ${anchor[1]}, ` +
+    `by ${receipt.txHash} in block ${receipt.blockNumber}`);
 
   const kind = rule(run.kinds, envelope.kind);
   if(kind && kind.roles === null) {

@@ -20,7 +20,9 @@
  *   chain             the RPC serves the pinned chain (and genesis block, with --deployment)
  *                     and the receipt is for it
  *   contract          the receipt names the pinned ProvenanceAnchor
- *   anchored          ProvenanceAnchor.anchorOf(root) of the pinned anchor is set
+ *   anchored          ProvenanceAnchor.anchorOf(root) of the pinned anchor is set, and txHash
+ *                     is mined in blockNumber (as the chain is now) with the pinned anchor's
+ *                     Anchored event for the root: a receipt from before a reorg fails here
  *   signer_accredited through ProvenanceAnchor.registry() of the pinned anchor,
  *                     AttesterRegistry.accreditation(key, role), for some role allowed to
  *                     sign the envelope's kind: validFrom <= created < validUntil (or no
