@@ -23,9 +23,16 @@ _TABLES = ("batches", "outbox")
 
 
 def upgrade() -> None:
+    # SQLite rebuilds the table so the column sits where the model declares it (after
+    # block_number) and the schema is the one create_all builds; PostgreSQL just adds it.
+    sqlite = op.get_bind().dialect.name == "sqlite"
     for table in _TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("block_hash", sa.String(length=66), nullable=True))
+        column = sa.Column("block_hash", sa.String(length=66), nullable=True)
+        if not sqlite:
+            op.add_column(table, column)
+            continue
+        with op.batch_alter_table(table, recreate="always") as batch:
+            batch.add_column(column, insert_after="block_number")
 
 
 def downgrade() -> None:
