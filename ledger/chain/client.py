@@ -44,11 +44,11 @@ from web3.exceptions import (
 )
 from web3.types import TxParams
 
-from ..errors import ChainError, ChainUnavailable, ContractRevert
+from ..errors import ChainError, ChainUnavailable, ContractRevert, FeeAboveCap
 from ..types import Address, TxHash
 from .abi import error_selectors, load_artifact
 
-__all__ = ["ChainClient", "PreparedTx", "TxOutcome"]
+__all__ = ["ChainClient", "FeeQuote", "PreparedTx", "TxOutcome"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -67,6 +67,30 @@ class PreparedTx:
     tx_hash: TxHash
     raw: str  # 0x-hex of the signed bytes
     nonce: int
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    """What a transaction costs per gas now (EIP-1559), in wei."""
+
+    base_fee: int  # of the latest block
+    tip: int  # maxPriorityFeePerGas the node suggests
+    cap: int | None  # the policy's maxFeePerGas ceiling, if any
+
+    @property
+    def needed(self) -> int:
+        """Enough to be included in the next block if the base fee holds."""
+        return self.base_fee + self.tip
+
+    @property
+    def above_cap(self) -> bool:
+        return self.cap is not None and self.needed > self.cap
+
+    @property
+    def max_fee(self) -> int:
+        # Twice the base fee rides out six full blocks of rises; never above the cap.
+        wanted = 2 * self.base_fee + self.tip
+        return wanted if self.cap is None else min(wanted, self.cap)
 
 
 @dataclass(frozen=True)
@@ -102,6 +126,9 @@ class ChainClient:
         self._next_nonce: int | None = None
         self._embedded_admin_key = embedded_admin_key
         self._read_providers: dict[float, Any] = {}
+        # Policy ceiling on maxFeePerGas (wei); above it prepare() refuses (FeeAboveCap).
+        # Not inherited by with_account: it bounds the anchoring backlog, not an admin's act.
+        self.max_fee_per_gas: int | None = None
 
     # -- construction -------------------------------------------------------------------
 
@@ -288,14 +315,32 @@ class ChainClient:
 
     # -- transactions -------------------------------------------------------------------
 
-    def _fees(self) -> dict[str, int]:
+    def fee_quote(self) -> FeeQuote:
+        """The fees a transaction would be signed with now, and the cap they meet or not."""
+        return self._guard(self._quote)
+
+    def _quote(self) -> FeeQuote:
         latest = self.w3.eth.get_block("latest")
         base_fee = int(latest.get("baseFeePerGas") or 0)
         try:
             tip = int(self.w3.eth.max_priority_fee)
         except (Web3RPCError, ValueError, NotImplementedError):
             tip = 1_000_000_000
-        return {"maxFeePerGas": 2 * base_fee + tip, "maxPriorityFeePerGas": tip}
+        if self.max_fee_per_gas is not None:
+            tip = min(tip, self.max_fee_per_gas)  # a tip alone above the cap is overpaying too
+        return FeeQuote(base_fee=base_fee, tip=tip, cap=self.max_fee_per_gas)
+
+    def _fees(self) -> dict[str, int]:
+        quote = self._quote()
+        if quote.above_cap:
+            assert quote.cap is not None
+            raise FeeAboveCap(
+                f"the chain needs {_gwei(quote.needed)} gwei per gas, above the cap of "
+                f"{_gwei(quote.cap)} gwei (LEDGER_MAX_FEE_GWEI): waiting for fees to fall",
+                fee_wei=quote.needed,
+                cap_wei=quote.cap,
+            )
+        return {"maxFeePerGas": quote.max_fee, "maxPriorityFeePerGas": quote.tip}
 
     def _take_nonce(self) -> int:
         on_chain = int(self.w3.eth.get_transaction_count(self.account.address, "pending"))
@@ -529,6 +574,10 @@ def _to_rpc(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_to_rpc(v) for v in value]
     return value
+
+
+def _gwei(wei: int) -> str:
+    return f"{wei / 1e9:.3f}".rstrip("0").rstrip(".")
 
 
 def _render(value: Any) -> str:
