@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     batch_max_records: int = 1024
     batch_max_wait_seconds: float = 10.0
     confirmations: int = 1
+    # EIP-1559 cap on the anchoring account's maxFeePerGas, in gwei; above it batches wait.
+    max_fee_gwei: float | None = Field(default=None, gt=0)
     lease_ttl_seconds: float = 15.0  # a crashed worker's successor waits at most this long
     worker: bool = True  # run the anchoring worker inside the API process
     worker_interval_seconds: float = 1.0

@@ -42,7 +42,7 @@ from sqlmodel import Session, col, select
 
 from .chain.client import PreparedTx
 from .chain.contracts import AnchorContract
-from .errors import ChainError, ChainUnavailable, ContractRevert
+from .errors import ChainError, ChainUnavailable, ContractRevert, FeeAboveCap
 from .failpoints import failpoint
 from .merkle import MerkleTree
 from .store.db import as_utc, session_scope
@@ -282,6 +282,11 @@ class Anchorer:
             except ChainUnavailable as exc:
                 self._record_failure(batch.id, exc.detail, now)
                 raise
+            except FeeAboveCap as exc:
+                # Nothing was signed: the batch stays as it was and the next pass asks again
+                # (no backoff, so it goes out as soon as fees fall). Health shows the wait.
+                report.error = exc.detail
+                return
             except ChainError as exc:
                 self._record_failure(batch.id, exc.detail, now)
                 report.error = exc.detail
