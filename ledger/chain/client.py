@@ -47,6 +47,7 @@ from web3.types import TxParams
 from ..errors import ChainError, ChainUnavailable, ContractRevert, FeeAboveCap
 from ..types import Address, TxHash
 from .abi import error_selectors, load_artifact
+from .failover import FailoverProvider, http_provider
 
 __all__ = ["ChainClient", "FeeQuote", "PreparedTx", "TxOutcome"]
 
@@ -146,17 +147,22 @@ class ChainClient:
 
     @classmethod
     def reader(cls, url: str, *, timeout: float = 30.0) -> ChainClient:
-        """A client that only reads (receipt verification): its account never signs."""
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
-        return cls(w3, Account.create())
+        """A client that only reads (receipt verification): its account never signs.
+        ``url`` may list several comma-separated URLs, as for :meth:`connect`."""
+        return cls(Web3(http_provider(url, timeout=timeout)), Account.create())
 
     @classmethod
     def connect(
         cls, url: str, private_key: str | None = None, *, timeout: float = 30.0
     ) -> ChainClient:
-        """Connect by RPC URL. Without a key, only a local dev chain (anvil) is accepted:
-        its well-known first account is used."""
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        """Connect by RPC URL, or several comma-separated URLs of one chain (used in turn
+        when one cannot be reached: :mod:`ledger.chain.failover`). Without a key, only a
+        local dev chain (anvil) is accepted: its well-known first account is used.
+
+        Raises:
+            ChainError: the URLs are not one chain, or no key off a dev chain.
+        """
+        w3 = Web3(http_provider(url, timeout=timeout))
         client = cls(w3, Account.from_key(private_key or ANVIL_DEV_KEY))
         if private_key is None and client.chain_id not in DEV_CHAIN_IDS:
             raise ChainError(
@@ -298,7 +304,9 @@ class ChainClient:
         cached = self._read_providers.get(timeout)
         if cached is None:
             endpoint = getattr(self.w3.provider, "endpoint_uri", None)
-            if endpoint is None:
+            if isinstance(self.w3.provider, FailoverProvider):
+                cached = self.w3.provider.with_timeout(timeout)
+            elif endpoint is None:
                 cached = self.w3.provider
             else:
                 cached = Web3.HTTPProvider(str(endpoint), request_kwargs={"timeout": timeout})
