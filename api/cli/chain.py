@@ -23,6 +23,8 @@ app = typer.Typer(
 )
 
 
+RPC_HELP = "RPC URL of the node, or several comma-separated URLs of one chain that fail over"
+
 ADMIN_HELP = (
     "Registry admin address (a Safe multisig in production); default on a local dev chain: "
     "anvil's second dev account; required elsewhere"
@@ -78,7 +80,7 @@ def _report(deployment: Deployment, out: Path) -> None:
 
 @app.command("deploy")
 def deploy(
-    rpc: str = typer.Option(..., "--rpc", help="RPC URL of the node", envvar="LEDGER_RPC_URL"),
+    rpc: str = typer.Option(..., "--rpc", help=RPC_HELP, envvar="LEDGER_RPC_URL"),
     admin: str | None = typer.Option(
         None, "--admin", envvar="LEDGER_ADMIN_ADDRESS", help=ADMIN_HELP
     ),
@@ -152,7 +154,7 @@ def check(
     db: str | None = typer.Option(
         None, "--db", help="Database URL (default: DATABASE_URL / LEDGER_DATABASE_URL)"
     ),
-    rpc: str = typer.Option(..., "--rpc", help="RPC URL of the node", envvar="LEDGER_RPC_URL"),
+    rpc: str = typer.Option(..., "--rpc", help=RPC_HELP, envvar="LEDGER_RPC_URL"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
     """Compare every anchored batch and every record's proof in the database with the chain.
@@ -173,12 +175,13 @@ def check(
     _refuse_missing_sqlite(url)
     engine = make_engine(url)
     try:
-        deployment = bound_deployment(engine)
         client = ChainClient.reader(rpc)
+        deployment = bound_deployment(engine)
         anchor = AnchorContract.of(client, deployment)
         report = check_consistency(engine, anchor, deployment)
     except LedgerError as exc:
-        fail(f"cannot check {shown_url(url)} against {shown_url(rpc)}: {exc.detail}")
+        shown_rpc = ", ".join(shown_url(u.strip()) for u in rpc.split(","))
+        fail(f"cannot check {shown_url(url)} against {shown_rpc}: {exc.detail}")
     except SQLAlchemyError as exc:
         fail(f"cannot read {shown_url(url)}: {type(exc).__name__}")
     finally:
