@@ -152,7 +152,7 @@ def up(
 @app.command("check")
 def check(
     db: str | None = typer.Option(
-        None, "--db", help="Database URL (default: DATABASE_URL / LEDGER_DATABASE_URL)"
+        None, "--db", help="Database URL or SQLite path (default: DATABASE_URL)"
     ),
     rpc: str = typer.Option(..., "--rpc", help=RPC_HELP, envvar="LEDGER_RPC_URL"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
@@ -172,6 +172,7 @@ def check(
     from ledger.store.db import make_engine
 
     url = db or Settings().database_url
+    url = url if "://" in url else f"sqlite:///{url}"  # a bare path, as `ledger worker` takes
     _refuse_missing_sqlite(url)
     engine = make_engine(url)
     try:

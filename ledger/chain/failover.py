@@ -86,7 +86,7 @@ class FailoverProvider(JSONBaseProvider):
             HTTPProvider(u, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
             for u in urls
         ]
-        self._checked: dict[int, bool] = {}  # index -> is this chain (None: not asked yet)
+        self._checked: dict[int, bool] = {}  # index -> is this chain; absent: not asked yet
         self._current = 0
         self._left_first_at: float | None = None
         self._lock = threading.Lock()
