@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ANVIL_DEV_ADMIN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 DEV_CHAIN_IDS = frozenset({31337, 1337})
+_RACE_ATTEMPTS = 3  # tries of a call that hit anvil's pruned-state race (see _guard)
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,20 @@ class ChainClient:
                 raise ChainUnavailable(f"chain unreachable: {exc}") from exc
 
     def _guard(self, call: Callable[[], T]) -> T:
+        for attempt in range(_RACE_ATTEMPTS):
+            try:
+                return self._guard_once(call)
+            except ChainError as exc:
+                # anvil --prune-history under load: "latest" resolved to a block whose state
+                # was pruned while the next one was mined (foundry-rs/foundry#4843). Asking
+                # again resolves "latest" anew; every call through here is safe to repeat
+                # (reads, an unsent signature before its nonce is taken, the same raw bytes).
+                if attempt + 1 == _RACE_ATTEMPTS or "BlockOutOfRangeError" not in exc.detail:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _guard_once(self, call: Callable[[], T]) -> T:
         with self._rpc():
             try:
                 return call()
