@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # devnets (chain 31337, 1337), 12 on any other chain (ledger.anchoring).
     confirmations: int | None = Field(default=None, ge=1)
     reorg_window_blocks: int = Field(default=64, ge=1)  # receipts are re-checked this long
+    # EIP-1559 cap on the anchoring account's maxFeePerGas, in gwei; above it batches wait.
+    max_fee_gwei: float | None = Field(default=None, gt=0)
     lease_ttl_seconds: float = 15.0  # a crashed worker's successor waits at most this long
     worker: bool = True  # run the anchoring worker inside the API process
     worker_interval_seconds: float = 1.0

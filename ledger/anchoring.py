@@ -47,7 +47,7 @@ from sqlmodel import Session, col, select
 
 from .chain.client import DEV_CHAIN_IDS, ChainClient, PreparedTx
 from .chain.contracts import AnchorContract
-from .errors import ChainError, ChainUnavailable, ContractRevert
+from .errors import ChainError, ChainUnavailable, ContractRevert, FeeAboveCap
 from .events import LedgerEvents
 from .failpoints import failpoint
 from .merkle import MerkleTree
@@ -317,6 +317,11 @@ class Anchorer:
                 self._record_failure(batch.id, exc.detail, now)
                 self.events.chain_failed(operation, exc.code)
                 raise
+            except FeeAboveCap as exc:
+                # Nothing was signed: the batch stays as it was and the next pass asks again
+                # (no backoff, so it goes out as soon as fees fall). Health shows the wait.
+                report.error = exc.detail
+                return
             except ChainError as exc:
                 self._record_failure(batch.id, exc.detail, now)
                 self.events.chain_failed(operation, exc.code)

@@ -43,7 +43,8 @@ branches from these bases.
     └── ChainError                    chain_error
         ├── ChainUnavailable          chain_unavailable
         ├── ContractRevert            contract_revert     (.error_name, .args)
-        └── DeploymentMissing         deployment_missing
+        ├── DeploymentMissing         deployment_missing
+        └── FeeAboveCap               fee_above_cap       (.fee_wei, .cap_wei) not sent: waits
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ __all__ = [
     "ContractRevert",
     "DeploymentMissing",
     "DuplicateRecord",
+    "FeeAboveCap",
     "Forbidden",
     "GroupRefused",
     "InvalidKey",
@@ -360,6 +362,19 @@ class ContractRevert(ChainError):
 class DeploymentMissing(ChainError):
     code = "deployment_missing"
     title = "No deployment for this chain"
+
+
+class FeeAboveCap(ChainError):
+    """The chain wants more per gas than the policy cap (``LEDGER_MAX_FEE_GWEI``): nothing was
+    signed or sent; the caller waits for fees to fall."""
+
+    code = "fee_above_cap"
+    title = "Chain fee above the cap"
+
+    def __init__(self, detail: str, *, fee_wei: int, cap_wei: int) -> None:
+        super().__init__(detail, fee_wei=fee_wei, cap_wei=cap_wei)
+        self.fee_wei = fee_wei
+        self.cap_wei = cap_wei
 
 
 def _jsonable(value: Any) -> Any:

@@ -106,6 +106,9 @@ class LedgerConfig:
     # Concurrent single submissions share one commit (ledger.group_commit); a group's first
     # caller waits at most this long for others, and only when the last group had company.
     group_commit_wait: timedelta = timedelta(milliseconds=2)
+    # EIP-1559 ceiling on what the anchoring account pays per gas; above it the backlog waits
+    # (health says so) instead of overpaying. None: no ceiling.
+    max_fee_gwei: float | None = None
 
 
 class _ChainReads:
@@ -137,6 +140,8 @@ class Ledger:
         self.config = config
         self.engine = engine
         self.client = client  # the anchoring account: anchors and relays, never accredits
+        if config.max_fee_gwei is not None:
+            client.max_fee_per_gas = round(config.max_fee_gwei * 10**9)
         self.admin = admin  # the registry admin's account, if this server holds its key
         self.deployment = deployment
         self.kinds = kinds
@@ -386,8 +391,11 @@ class Ledger:
             head = self.client.block_number()
         except ChainError:
             chain_ok = False
+        fee_wait = self._fee_wait(queue) if database_ok and chain_ok else None
+        if fee_wait is not None:
+            queue = {**queue, **fee_wait}
         return {
-            "status": "ok" if database_ok and chain_ok else "degraded",
+            "status": "ok" if database_ok and chain_ok and fee_wait is None else "degraded",
             "database": {"ok": database_ok, "dialect": self.engine.dialect.name},
             "chain": {
                 "ok": chain_ok,
@@ -400,6 +408,24 @@ class Ledger:
             "anchoring": queue,
             "outbox": relays,
             "registry": {"syncedBlock": self.mirror.synced_block},
+        }
+
+    def _fee_wait(self, queue: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Why the backlog waits, when the chain's fee is above the cap and there is one."""
+        if self.client.max_fee_per_gas is None:
+            return None
+        if not queue.get("pendingRecords") and not queue.get("batches"):
+            return None
+        try:
+            quote = self.client.fee_quote()
+        except ChainError:
+            return None
+        if not quote.above_cap:
+            return None
+        return {
+            "waiting": "fee above cap",
+            "feeGwei": quote.needed / 10**9,
+            "capGwei": self.client.max_fee_per_gas / 10**9,
         }
 
     # -- registry -----------------------------------------------------------------------

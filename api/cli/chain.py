@@ -1,4 +1,4 @@
-"""``ledger chain``: a local devnet and deployments."""
+"""``ledger chain``: a local devnet, deployments, and checking the database against the chain."""
 
 from __future__ import annotations
 
@@ -10,14 +10,20 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .common import fail
+from .common import fail, print_json, shown_url
 
 if TYPE_CHECKING:
     from ledger.chain.client import ChainClient
     from ledger.chain.deployment import Deployment
+    from ledger.consistency import ConsistencyReport
 
-app = typer.Typer(help="Start a local anvil devnet; deploy the contracts.", no_args_is_help=True)
+app = typer.Typer(
+    help="Start a local anvil devnet; deploy the contracts; check the database against the chain.",
+    no_args_is_help=True,
+)
 
+
+RPC_HELP = "RPC URL of the node, or several comma-separated URLs of one chain that fail over"
 
 ADMIN_HELP = (
     "Registry admin address (a Safe multisig in production); default on a local dev chain: "
@@ -74,7 +80,7 @@ def _report(deployment: Deployment, out: Path) -> None:
 
 @app.command("deploy")
 def deploy(
-    rpc: str = typer.Option(..., "--rpc", help="RPC URL of the node", envvar="LEDGER_RPC_URL"),
+    rpc: str = typer.Option(..., "--rpc", help=RPC_HELP, envvar="LEDGER_RPC_URL"),
     admin: str | None = typer.Option(
         None, "--admin", envvar="LEDGER_ADMIN_ADDRESS", help=ADMIN_HELP
     ),
@@ -141,3 +147,72 @@ def up(
     node.stop()
     if os.environ.get("LEDGER_DEBUG"):
         typer.echo("anvil stopped")
+
+
+@app.command("check")
+def check(
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite path (default: DATABASE_URL)"
+    ),
+    rpc: str = typer.Option(..., "--rpc", help=RPC_HELP, envvar="LEDGER_RPC_URL"),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON"),
+) -> None:
+    """Compare every anchored batch and every record's proof in the database with the chain.
+
+    Prints each difference; exits 0 only when everything agrees, 1 when something differs,
+    2 when the check could not run (no such database, chain unreachable). Writes nothing.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.settings import Settings
+    from ledger.chain.client import ChainClient
+    from ledger.chain.contracts import AnchorContract
+    from ledger.consistency import bound_deployment, check_consistency
+    from ledger.errors import LedgerError
+    from ledger.store.db import make_engine
+
+    url = db or Settings().database_url
+    url = url if "://" in url else f"sqlite:///{url}"  # a bare path, as `ledger worker` takes
+    _refuse_missing_sqlite(url)
+    engine = make_engine(url)
+    try:
+        client = ChainClient.reader(rpc)
+        deployment = bound_deployment(engine)
+        anchor = AnchorContract.of(client, deployment)
+        report = check_consistency(engine, anchor, deployment)
+    except LedgerError as exc:
+        shown_rpc = ", ".join(shown_url(u.strip()) for u in rpc.split(","))
+        fail(f"cannot check {shown_url(url)} against {shown_rpc}: {exc.detail}")
+    except SQLAlchemyError as exc:
+        fail(f"cannot read {shown_url(url)}: {type(exc).__name__}")
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _refuse_missing_sqlite(url: str) -> None:
+    """SQLite would create an empty database; a check of a mistyped path must not."""
+    if url.startswith("sqlite") and "///" in url:
+        path = url.split("///", 1)[1]
+        if path and path != ":memory:" and not Path(path).is_file():
+            fail(f"no database at {path}")
+
+
+def _print_report(report: ConsistencyReport) -> None:
+    summary = (
+        f"checked {report.batches_checked} anchored batches, {report.records_checked} records, "
+        f"{report.events_seen} Anchored events"
+    )
+    if report.ok:
+        typer.echo(f"{summary}: database and chain agree")
+        return
+    typer.echo(f"{summary}: {len(report.differences)} differences")
+    typer.echo(f"{'difference':22} {'batch':>7}  {'record':18} detail")
+    for d in report.differences:
+        batch = "" if d.batch_id is None else str(d.batch_id)
+        record = "" if d.record_id is None else d.record_id[:16] + "…"
+        typer.echo(f"{d.code:22} {batch:>7}  {record:18} {d.detail}")

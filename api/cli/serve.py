@@ -123,7 +123,8 @@ def serve(
         None,
         "--rpc",
         envvar="LEDGER_RPC_URL",
-        help="RPC URL of the chain (default: an embedded in-process EVM)",
+        help="RPC URL of the chain, or several comma-separated URLs of one chain that fail over "
+        "(default: an embedded in-process EVM)",
     ),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),

@@ -27,7 +27,10 @@ def register(app: typer.Typer) -> None:
 def worker(
     db: str = typer.Option(..., "--db", envvar="DATABASE_URL", help="Database URL"),
     rpc: str | None = typer.Option(
-        None, "--rpc", envvar="LEDGER_RPC_URL", help="RPC URL of the chain"
+        None,
+        "--rpc",
+        envvar="LEDGER_RPC_URL",
+        help="RPC URL of the chain, or several comma-separated URLs of one chain that fail over",
     ),
     drain: bool = typer.Option(False, "--drain", help="Anchor everything pending, then exit"),
     interval: float = typer.Option(1.0, "--interval", help="Seconds between passes when idle"),

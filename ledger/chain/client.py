@@ -45,11 +45,12 @@ from web3.exceptions import (
 )
 from web3.types import TxParams
 
-from ..errors import ChainError, ChainUnavailable, ContractRevert
+from ..errors import ChainError, ChainUnavailable, ContractRevert, FeeAboveCap
 from ..types import Address, TxHash
 from .abi import error_selectors, load_artifact
+from .failover import FailoverProvider, http_provider
 
-__all__ = ["ChainClient", "PreparedTx", "TxOutcome"]
+__all__ = ["ChainClient", "FeeQuote", "PreparedTx", "TxOutcome"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ANVIL_DEV_ADMIN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 DEV_CHAIN_IDS = frozenset({31337, 1337})
+_RACE_ATTEMPTS = 3  # tries of a call that hit anvil's pruned-state race (see _guard)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,30 @@ class PreparedTx:
     tx_hash: TxHash
     raw: str  # 0x-hex of the signed bytes
     nonce: int
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    """What a transaction costs per gas now (EIP-1559), in wei."""
+
+    base_fee: int  # of the latest block
+    tip: int  # maxPriorityFeePerGas the node suggests
+    cap: int | None  # the policy's maxFeePerGas ceiling, if any
+
+    @property
+    def needed(self) -> int:
+        """Enough to be included in the next block if the base fee holds."""
+        return self.base_fee + self.tip
+
+    @property
+    def above_cap(self) -> bool:
+        return self.cap is not None and self.needed > self.cap
+
+    @property
+    def max_fee(self) -> int:
+        # Twice the base fee rides out six full blocks of rises; never above the cap.
+        wanted = 2 * self.base_fee + self.tip
+        return wanted if self.cap is None else min(wanted, self.cap)
 
 
 @dataclass(frozen=True)
@@ -104,6 +130,9 @@ class ChainClient:
         self._next_nonce: int | None = None
         self._embedded_admin_key = embedded_admin_key
         self._read_providers: dict[float, Any] = {}
+        # Policy ceiling on maxFeePerGas (wei); above it prepare() refuses (FeeAboveCap).
+        # Not inherited by with_account: it bounds the anchoring backlog, not an admin's act.
+        self.max_fee_per_gas: int | None = None
 
     # -- construction -------------------------------------------------------------------
 
@@ -121,17 +150,22 @@ class ChainClient:
 
     @classmethod
     def reader(cls, url: str, *, timeout: float = 30.0) -> ChainClient:
-        """A client that only reads (receipt verification): its account never signs."""
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
-        return cls(w3, Account.create())
+        """A client that only reads (receipt verification): its account never signs.
+        ``url`` may list several comma-separated URLs, as for :meth:`connect`."""
+        return cls(Web3(http_provider(url, timeout=timeout)), Account.create())
 
     @classmethod
     def connect(
         cls, url: str, private_key: str | None = None, *, timeout: float = 30.0
     ) -> ChainClient:
-        """Connect by RPC URL. Without a key, only a local dev chain (anvil) is accepted:
-        its well-known first account is used."""
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        """Connect by RPC URL, or several comma-separated URLs of one chain (used in turn
+        when one cannot be reached: :mod:`ledger.chain.failover`). Without a key, only a
+        local dev chain (anvil) is accepted: its well-known first account is used.
+
+        Raises:
+            ChainError: the URLs are not one chain, or no key off a dev chain.
+        """
+        w3 = Web3(http_provider(url, timeout=timeout))
         client = cls(w3, Account.from_key(private_key or ANVIL_DEV_KEY))
         if private_key is None and client.chain_id not in DEV_CHAIN_IDS:
             raise ChainError(
@@ -174,6 +208,20 @@ class ChainClient:
                 raise ChainUnavailable(f"chain unreachable: {exc}") from exc
 
     def _guard(self, call: Callable[[], T]) -> T:
+        for attempt in range(_RACE_ATTEMPTS):
+            try:
+                return self._guard_once(call)
+            except ChainError as exc:
+                # anvil --prune-history under load: "latest" resolved to a block whose state
+                # was pruned while the next one was mined (foundry-rs/foundry#4843). Asking
+                # again resolves "latest" anew; every call through here is safe to repeat
+                # (reads, an unsent signature before its nonce is taken, the same raw bytes).
+                if attempt + 1 == _RACE_ATTEMPTS or "BlockOutOfRangeError" not in exc.detail:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _guard_once(self, call: Callable[[], T]) -> T:
         with self._rpc():
             try:
                 return call()
@@ -286,7 +334,9 @@ class ChainClient:
         cached = self._read_providers.get(timeout)
         if cached is None:
             endpoint = getattr(self.w3.provider, "endpoint_uri", None)
-            if endpoint is None:
+            if isinstance(self.w3.provider, FailoverProvider):
+                cached = self.w3.provider.with_timeout(timeout)
+            elif endpoint is None:
                 cached = self.w3.provider
             else:
                 cached = Web3.HTTPProvider(str(endpoint), request_kwargs={"timeout": timeout})
@@ -303,14 +353,32 @@ class ChainClient:
 
     # -- transactions -------------------------------------------------------------------
 
-    def _fees(self) -> dict[str, int]:
+    def fee_quote(self) -> FeeQuote:
+        """The fees a transaction would be signed with now, and the cap they meet or not."""
+        return self._guard(self._quote)
+
+    def _quote(self) -> FeeQuote:
         latest = self.w3.eth.get_block("latest")
         base_fee = int(latest.get("baseFeePerGas") or 0)
         try:
             tip = int(self.w3.eth.max_priority_fee)
         except (Web3RPCError, ValueError, NotImplementedError):
             tip = 1_000_000_000
-        return {"maxFeePerGas": 2 * base_fee + tip, "maxPriorityFeePerGas": tip}
+        if self.max_fee_per_gas is not None:
+            tip = min(tip, self.max_fee_per_gas)  # a tip alone above the cap is overpaying too
+        return FeeQuote(base_fee=base_fee, tip=tip, cap=self.max_fee_per_gas)
+
+    def _fees(self) -> dict[str, int]:
+        quote = self._quote()
+        if quote.above_cap:
+            assert quote.cap is not None
+            raise FeeAboveCap(
+                f"the chain needs {_gwei(quote.needed)} gwei per gas, above the cap of "
+                f"{_gwei(quote.cap)} gwei (LEDGER_MAX_FEE_GWEI): waiting for fees to fall",
+                fee_wei=quote.needed,
+                cap_wei=quote.cap,
+            )
+        return {"maxFeePerGas": quote.max_fee, "maxPriorityFeePerGas": quote.tip}
 
     def _take_nonce(self) -> int:
         on_chain = int(self.w3.eth.get_transaction_count(self.account.address, "pending"))
@@ -545,6 +613,10 @@ def _to_rpc(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_to_rpc(v) for v in value]
     return value
+
+
+def _gwei(wei: int) -> str:
+    return f"{wei / 1e9:.3f}".rstrip("0").rstrip(".")
 
 
 def _render(value: Any) -> str:

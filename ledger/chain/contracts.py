@@ -26,6 +26,7 @@ from .deployment import Deployment
 
 __all__ = [
     "AnchorContract",
+    "AnchoredEvent",
     "CredentialStatusContract",
     "OnChainAccreditation",
     "OnChainAnchor",
@@ -135,15 +136,7 @@ class AnchorContract(_Deployed):
                 from_block=from_block, argument_filters={"root": root}
             )
             for log in logs:
-                args = log["args"]
-                return AnchoredEvent(
-                    root=bytes(args["root"]),
-                    batch_id=int(args["batchId"]),
-                    kind=int(args["kind"]),
-                    count=int(args["count"]),
-                    tx_hash=TxHash("0x" + bytes(log["transactionHash"]).hex()),
-                    block_number=int(log["blockNumber"]),
-                )
+                return _anchored_event(log)
             return None
 
         return self.client._guard(lookup)
@@ -166,6 +159,30 @@ class AnchorContract(_Deployed):
             if bytes(args["root"]) == root:
                 return outcome.block_number
         return None
+
+    def anchored_events(self, from_block: int, to_block: int) -> list[AnchoredEvent]:
+        """Every ``Anchored`` event in [from_block, to_block], in chain order (the caller
+        pages the range: nodes cap how many blocks one ``eth_getLogs`` may span)."""
+
+        def fetch() -> list[AnchoredEvent]:
+            logs = self.contract.events.Anchored().get_logs(
+                from_block=from_block, to_block=to_block
+            )
+            return [_anchored_event(log) for log in logs]
+
+        return self.client._guard(fetch)
+
+
+def _anchored_event(log: Any) -> AnchoredEvent:
+    args = log["args"]
+    return AnchoredEvent(
+        root=bytes(args["root"]),
+        batch_id=int(args["batchId"]),
+        kind=int(args["kind"]),
+        count=int(args["count"]),
+        tx_hash=TxHash("0x" + bytes(log["transactionHash"]).hex()),
+        block_number=int(log["blockNumber"]),
+    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from ledger import errors as e
      e.ContractRevert("r", error_name="E", args=(b"\x01", 2)), e.NonceReplayed("again"),
      e.AdminKeyMissing("the registry admin is the Safe at 0x..", admin="0x" + "ab" * 20),
      e.RateLimited("slow down", retry_after=3, limit="1 per 1 minute"),
-     e.RpcRequestError("no", rpc_code=-32602), e.UnsupportedMediaType("x", media_type="text/plain")],
+     e.RpcRequestError("no", rpc_code=-32602), e.UnsupportedMediaType("x", media_type="text/plain"),
+     e.FeeAboveCap("wait", fee_wei=51 * 10**9, cap_wei=5 * 10**9)],
 )  # fmt: skip
 def test_errors_survive_pickling_with_their_data(error: e.LedgerError) -> None:
     again = pickle.loads(pickle.dumps(error))
