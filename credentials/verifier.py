@@ -30,7 +30,14 @@ from .errors import CredentialInvalid, CredentialNotValid, IssuerProofMissing
 from .loader import CREDENTIALS_CONTEXT_V1, CREDENTIALS_CONTEXT_V2
 from .proofsets import verify_proof_set
 
-__all__ = ["CHECKS", "CredentialVerification", "VerifyOptions", "verify_credential"]
+__all__ = [
+    "CHECKS",
+    "CredentialVerification",
+    "VerifyOptions",
+    "check_credential_shape",
+    "issuer_id",
+    "verify_credential",
+]
 
 CHECKS: Final = ("proof", "validity")
 """The checks :func:`verify_credential` performs, as the VC API names them in ``checks``."""
@@ -88,7 +95,7 @@ def verify_credential(
     """
     options = options or VerifyOptions()
     now = options.now or utcnow()
-    version = _check_shape(credential)
+    version = check_credential_shape(credential)
     proofs = verify_proof_set(
         credential,
         expected_purpose=options.expected_purpose,
@@ -97,7 +104,7 @@ def verify_credential(
         now=now,
         clock_skew=clock_skew,
     )
-    issuer = _issuer_id(credential)
+    issuer = issuer_id(credential)
     if options.expected_purpose == "assertionMethod" and all(
         proof.controller != issuer for proof in proofs
     ):
@@ -111,8 +118,12 @@ def verify_credential(
     return CredentialVerification(proofs=proofs, warnings=warnings)
 
 
-def _check_shape(credential: Any) -> str:
-    """The credential's VC context URL (its data model version)."""
+def check_credential_shape(credential: Any) -> str:
+    """Check the ``shape`` (see the module docstring); return the credential's VC context URL.
+
+    Raises:
+        CredentialInvalid: ``field`` names the member that is missing or wrong.
+    """
     if not isinstance(credential, Mapping):
         raise CredentialInvalid("a verifiable credential is a JSON object", field="$")
     context = credential.get("@context")
@@ -126,7 +137,7 @@ def _check_shape(credential: Any) -> str:
     types = [types] if isinstance(types, str) else types
     if not isinstance(types, list) or "VerifiableCredential" not in types:
         raise CredentialInvalid("type must include VerifiableCredential", field="type")
-    _issuer_id(credential)
+    issuer_id(credential)
     subject = credential.get("credentialSubject")
     subjects = subject if isinstance(subject, list) else [subject]
     if not subjects or not all(isinstance(s, Mapping) and s for s in subjects):
@@ -136,7 +147,12 @@ def _check_shape(credential: Any) -> str:
     return str(first)
 
 
-def _issuer_id(credential: Mapping[str, Any]) -> str:
+def issuer_id(credential: Mapping[str, Any]) -> str:
+    """The issuer's URL (``issuer`` or ``issuer.id``).
+
+    Raises:
+        CredentialInvalid: neither is a URL.
+    """
     issuer = credential.get("issuer")
     value = issuer.get("id") if isinstance(issuer, Mapping) else issuer
     if not isinstance(value, str) or ":" not in value:
