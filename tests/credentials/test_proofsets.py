@@ -51,11 +51,12 @@ def test_a_proof_set_verifies_every_proof_in_any_order(
 
 
 @BOTH
+@pytest.mark.parametrize("bad", [0, 1])
 def test_one_bad_proof_fails_the_set(
-    credential: dict[str, Any], issuer: SigningKey, worker: SigningKey, suite: str
+    credential: dict[str, Any], issuer: SigningKey, worker: SigningKey, suite: str, bad: int
 ) -> None:
     signed = add(add(credential, issuer, suite), worker, suite)
-    signed["proof"][1]["proofValue"] = signed["proof"][0]["proofValue"]
+    signed["proof"][bad]["proofValue"] = signed["proof"][1 - bad]["proofValue"]
     with pytest.raises(ProofSignatureInvalid):
         verify_proof_set(signed, now=NOW)
 
