@@ -239,3 +239,20 @@ def test_ledger_vc_serve_wrong_passphrase(key_file: Path) -> None:
     result = subprocess.run(command, env=env, capture_output=True, timeout=60)
     assert result.returncode == 1
     assert b"--key" in result.stderr and str(key_file).encode() not in result.stderr
+
+
+def test_what_it_issues_verifies_in_digital_bazaars_verifier(issuer: SigningKey) -> None:
+    from tests.credentials.test_independent_verifier import run_verifier
+
+    issued_vcs = []
+    for suite in SUITES:
+        with TestClient(create_issuer_app(issuer, suite)) as client:
+            issued_vcs += [
+                issued(issue(client, v1_credential())),
+                issued(issue(client, v2_credential())),
+            ]
+    tampered = {**issued_vcs[0], "issuanceDate": "2020-03-16T22:37:27.544Z"}
+    code, verdicts = run_verifier([*issued_vcs, tampered])
+    assert code == 1
+    assert [v["verified"] for v in verdicts] == [True, True, True, True, False], verdicts
+    assert [v["cryptosuite"] for v in verdicts[:4]] == [SUITES[0], SUITES[0], SUITES[1], SUITES[1]]
