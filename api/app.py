@@ -37,6 +37,7 @@ from .routes import (
     rpc,
     scores,
     supply,
+    vc_api,
     wages,
 )
 from .settings import Settings
@@ -72,6 +73,7 @@ def rate_limiter(settings: Settings) -> RateLimiter:
             "writes": parse_rates(settings.rate_writes),
             "rpc": parse_rates(settings.rate_rpc),
             "challenges": parse_rates(settings.rate_challenges),
+            "verifications": parse_rates(settings.rate_verifications),
         }
     )
 
@@ -136,6 +138,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         scores.router,
         lenders.router,
         holders.router,
+        vc_api.router,
     ):
         app.include_router(router)
     if settings.metrics_enabled:

@@ -62,6 +62,7 @@ WagesDep = Annotated[Wages, Depends(get_wages)]
 
 
 PAYROLL_PATH = "/v1/wages"
+VC_VERIFY_PATH = "/credentials/verify"
 
 
 def is_bulk(request: Request) -> bool:
@@ -83,10 +84,12 @@ async def bulk_slot(request: Request) -> AsyncIterator[None]:
 
 async def read_body(request: Request, _slot: Annotated[None, Depends(bulk_slot)]) -> bytes:
     """The raw body, refused past the limit before it is all read (``max_body_bytes``;
-    ``max_batch_body_bytes`` for bulk endpoints)."""
+    ``max_batch_body_bytes`` for bulk endpoints, ``max_vc_body_bytes`` for the VC API)."""
     settings = request.app.state.settings
     if request.url.path == PAYROLL_PATH:
         limit = settings.max_payroll_body_bytes
+    elif request.url.path == VC_VERIFY_PATH:
+        limit = settings.max_vc_body_bytes
     elif is_bulk(request):
         limit = settings.max_batch_body_bytes
     else:

@@ -1,10 +1,11 @@
 """Per-client rate limits: a moving window per client and bucket, kept in this process.
 
-Three buckets, each a ``limits`` rate string from the settings (``LEDGER_RATE_*``):
+Four buckets, each a ``limits`` rate string from the settings (``LEDGER_RATE_*``):
 
 * ``writes``: every POST, PUT, PATCH and DELETE under ``/v1``;
 * ``rpc``: JSON-RPC calls on ``/rpc`` (a batch of n calls costs n);
-* ``challenges``: ``GET /v1/presentations/challenge`` (each one is a stored row).
+* ``challenges``: ``GET /v1/presentations/challenge`` (each one is a stored row);
+* ``verifications``: ``POST /credentials/verify`` (the VC API verifier: CPU, no rows).
 
 A client is its peer IP address (an IPv6 client is its /64, which one host usually holds
 whole). The counts live in memory, so each API process keeps its own: N processes behind
@@ -32,6 +33,7 @@ __all__ = ["RateLimitMiddleware", "RateLimiter", "bucket_of", "client_of", "pars
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CHALLENGE_PATH = "/v1/presentations/challenge"
+VERIFY_PATH = "/credentials/verify"
 
 
 def parse_rates(value: str) -> tuple[RateLimitItem, ...]:
@@ -49,6 +51,8 @@ def bucket_of(method: str, path: str) -> str | None:
         return "rpc"
     if method == "GET" and path == CHALLENGE_PATH:
         return "challenges"
+    if method == "POST" and path == VERIFY_PATH:
+        return "verifications"
     if method in WRITE_METHODS and path.startswith("/v1/"):
         return "writes"
     return None

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None  # bearer token for /v1/admin
     admin_dids: list[str] = []  # did:keys whose signed requests may use /v1/admin
     max_body_bytes: int = 2_000_000  # one envelope
+    # POST /credentials/verify: one credential; canonicalizing it costs per proof (at most 8).
+    max_vc_body_bytes: int = 256_000
     # 1,000 audits like examples/audit.json are 2.8 MB of JSON: over twice that fits. Parsing
     # costs up to ~31x the body in memory (bench/body_memory.py): ~180 MB at this limit.
     max_batch_body_bytes: int = 6_000_000
@@ -58,6 +60,7 @@ class Settings(BaseSettings):
     rate_writes: str = "6000/minute"  # POST/PUT/PATCH/DELETE under /v1
     rate_rpc: str = "600/minute"  # JSON-RPC calls on /rpc (a batch of n counts n)
     rate_challenges: str = "120/minute"  # GET /v1/presentations/challenge (each is a row)
+    rate_verifications: str = "1200/minute"  # POST /credentials/verify (CPU: canonicalizing)
     log_format: Literal["text", "json"] = "text"  # json: one object a line, with request_id
     # /metrics: aggregates only (no did, no path, no id), yet operational detail (backlog,
     # lease holder, error rates) a stranger need not see. Off, or behind a bearer token that
@@ -66,7 +69,7 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     metrics_token: SecretStr | None = None
 
-    @field_validator("rate_writes", "rate_rpc", "rate_challenges")
+    @field_validator("rate_writes", "rate_rpc", "rate_challenges", "rate_verifications")
     @classmethod
     def _rate(cls, value: str) -> str:
         if value.strip():

@@ -13,6 +13,9 @@ https://www.w3.org/TR/vc-data-integrity/ (Add Proof, Verify Proof):
 - *Hashing*: ``SHA-256(canonical proof config) || SHA-256(canonical document)`` (64 bytes).
 - *Serialization*: Ed25519 over those 64 bytes; ``proofValue`` = ``z`` + base58btc(signature).
 
+:func:`create_proof` and :func:`verify_embedded_proof` are the cryptosuite algorithms over a
+given input document; :mod:`credentials.proofsets` builds proof sets and chains on them.
+
 Every document and proof configuration passes :func:`credentials.strict.verify_strict`
 before it is signed or verified. Verification methods must be ``did:key`` URLs
 (``did:key:z6Mk...#z6Mk...``), resolved locally: the public key is in the identifier.
@@ -39,6 +42,7 @@ from .errors import (
     ChallengeMismatch,
     DomainMismatch,
     JsonLdInvalid,
+    PreviousProofInvalid,
     ProofContextInvalid,
     ProofCreatedInvalid,
     ProofError,
@@ -63,9 +67,11 @@ __all__ = [
     "add_proof",
     "canonical_document",
     "canonical_proof_config",
+    "create_proof",
     "hash_data",
     "is_valid_proof",
     "parse_datetime",
+    "verify_embedded_proof",
     "verify_proof",
 ]
 
@@ -239,11 +245,13 @@ def add_proof(
     challenge: str | None = None,
     domain: str | None = None,
     expires: str | None = None,
+    proof_id: str | None = None,
 ) -> dict[str, Any]:
     """Sign ``document`` with a Data Integrity proof; return a new, signed document.
 
     Args:
-        document: an unsigned JSON-LD document (it must not carry a ``proof`` yet).
+        document: an unsigned JSON-LD document (it must not carry a ``proof`` yet; to add
+            one to a proof set or chain use :func:`credentials.proofsets.add_proof_to_set`).
         key: the Ed25519 key to sign with.
         suite: ``eddsa-rdfc-2022`` (default) or ``eddsa-jcs-2022``.
         created: XML Schema dateTime with offset; default: now, UTC, whole seconds.
@@ -252,18 +260,56 @@ def add_proof(
         proof_purpose: the verification relationship claimed.
         challenge, domain: bind the proof to a verifier's challenge / domain.
         expires: XML Schema dateTime after which the proof is no longer valid.
+        proof_id: the proof's ``id`` (a URL), so later proofs can name it as ``previousProof``.
 
     Raises:
         ProofOptionsInvalid: unknown suite, malformed date, mismatched verification method,
             or the document already has a proof.
         JsonLdInvalid (and subclasses): the document or proof fails the strict JSON-LD checks.
     """
-    _check_suite(suite)
     if "proof" in document:
         raise ProofOptionsInvalid(
-            "the document already has a proof (proof sets and chains are not supported)",
+            "the document already has a proof (add_proof_to_set adds to a proof set or chain)",
             option="document",
         )
+    proof = create_proof(
+        document,
+        key,
+        suite=suite,
+        created=created,
+        verification_method=verification_method,
+        proof_purpose=proof_purpose,
+        challenge=challenge,
+        domain=domain,
+        expires=expires,
+        proof_id=proof_id,
+    )
+    return {**document, "proof": proof}
+
+
+def create_proof(
+    input_document: Mapping[str, Any],
+    key: SigningKey,
+    *,
+    suite: str = EDDSA_RDFC_2022,
+    created: str | None = None,
+    verification_method: str | None = None,
+    proof_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+    expires: str | None = None,
+    proof_id: str | None = None,
+    previous_proof: str | list[str] | None = None,
+) -> dict[str, Any]:
+    """The cryptosuite's Create Proof: a proof over ``input_document`` exactly as given.
+
+    ``input_document`` is what the proof secures: the unsecured document, or (in a proof
+    chain) the unsecured document with ``proof`` set to the proofs the new one follows.
+    Arguments as :func:`add_proof`, and ``previous_proof``: the ``id`` (or ids) of the
+    proofs this one follows (they must be in ``input_document``'s ``proof``). Returns the
+    proof (with ``proofValue``), not attached.
+    """
+    _check_suite(suite)
     if proof_purpose not in _DID_KEY_PURPOSES:
         raise ProofOptionsInvalid(
             f"a did:key Ed25519 key cannot sign for {proof_purpose!r}; use one of "
@@ -285,21 +331,26 @@ def add_proof(
             except ValueError as exc:
                 raise ProofOptionsInvalid(str(exc), option=name) from exc
 
-    proof: dict[str, Any] = {
-        "type": PROOF_TYPE,
-        "cryptosuite": suite,
-        "created": created,
-        "verificationMethod": own_method,
-        "proofPurpose": proof_purpose,
-    }
+    proof: dict[str, Any] = {} if proof_id is None else {"id": proof_id}
+    proof.update(
+        {
+            "type": PROOF_TYPE,
+            "cryptosuite": suite,
+            "created": created,
+            "verificationMethod": own_method,
+            "proofPurpose": proof_purpose,
+        }
+    )
     for name, value in zip(_OPTIONAL_MEMBERS, (challenge, domain, expires), strict=True):
         if value is not None:
             proof[name] = value
-    unsecured = dict(document)
+    if previous_proof is not None:
+        proof["previousProof"] = previous_proof
+    unsecured = dict(input_document)
     if suite == EDDSA_JCS_2022 and "@context" in unsecured:
         proof["@context"] = unsecured["@context"]
     proof["proofValue"] = multibase_encode(key.sign(_hash_for(proof, unsecured, suite)))
-    return {**unsecured, "proof": proof}
+    return proof
 
 
 def _proof_config(
@@ -332,13 +383,14 @@ def verify_proof(
     now: datetime | None = None,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
 ) -> VerifiedProof:
-    """Verify the Data Integrity proof on ``document``.
+    """Verify the one Data Integrity proof on ``document``.
 
     Checks, in order (the raised error's ``check`` names the first that fails):
-    ``proof_present``, ``cryptosuite``, ``verification_method``, ``proof_purpose``,
-    ``challenge``, ``domain``, ``created`` (not after ``now + clock_skew``), ``expires``
-    (not before ``now``), ``context`` (strict JSON-LD, bundled contexts, jcs ``@context``
-    prefix rule), ``signature``.
+    ``proof_present`` (exactly one proof), ``previous_proof`` (a lone proof cannot follow
+    another), ``cryptosuite``, ``verification_method``, ``proof_purpose``, ``challenge``,
+    ``domain``, ``created`` (not after ``now + clock_skew``), ``expires`` (not before
+    ``now``), ``context`` (strict JSON-LD, bundled contexts, jcs ``@context`` prefix rule),
+    ``signature``. Proof sets and chains: :func:`credentials.proofsets.verify_proof_set`.
 
     Args:
         document: the signed document.
@@ -351,11 +403,48 @@ def verify_proof(
     Raises:
         ProofError: a subclass per check (see :mod:`credentials.errors`).
     """
+    proof = _single_proof(document)
+    if "previousProof" in proof:
+        raise PreviousProofInvalid(
+            "the proof names a previousProof, but the document holds no other proof"
+        )
+    unsecured = {name: value for name, value in document.items() if name != "proof"}
+    return verify_embedded_proof(
+        unsecured,
+        proof,
+        expected_purpose=expected_purpose,
+        challenge=challenge,
+        domain=domain,
+        now=now,
+        clock_skew=clock_skew,
+    )
+
+
+def verify_embedded_proof(
+    input_document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    *,
+    expected_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+    now: datetime | None = None,
+    clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+) -> VerifiedProof:
+    """The cryptosuite's Verify Proof: ``proof`` over ``input_document`` exactly as given.
+
+    ``input_document`` is the document without the proof being verified (in a proof chain:
+    with ``proof`` set to the proofs it follows). Checks and arguments as :func:`verify_proof`
+    from ``cryptosuite`` on.
+
+    Raises:
+        ProofError: a subclass per check (see :mod:`credentials.errors`).
+    """
     if now is None:
         now = utcnow()
     elif now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    proof = _single_proof(document)
+    if not isinstance(proof, Mapping):
+        raise ProofMissing("the proof is not a JSON object")
     suite = _check_cryptosuite(proof)
     verify_key, method = _resolve_verification_method(proof)
     purpose = _check_purpose(proof, expected_purpose)
@@ -365,7 +454,7 @@ def verify_proof(
     _check_expires(proof, now)
     signature = _decode_proof_value(proof)
 
-    unsecured = {name: value for name, value in document.items() if name != "proof"}
+    unsecured = dict(input_document)
     try:
         if suite == EDDSA_JCS_2022 and "@context" in proof:
             if proof["@context"] != unsecured.get("@context"):
@@ -426,7 +515,7 @@ def _single_proof(document: Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(proof, list):
         if len(proof) != 1:
             raise ProofMissing(
-                f"expected one proof, found {len(proof)} (proof sets and chains are not supported)"
+                f"expected one proof, found {len(proof)} (proof sets and chains: verify_proof_set)"
             )
         proof = proof[0]
     if not isinstance(proof, Mapping):

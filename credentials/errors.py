@@ -30,6 +30,8 @@ a caller (API, CLI) can say *which* part of a credential is wrong without parsin
             ├── ProofExpired               proof_expired                check: expires
             ├── ProofCreatedInvalid        proof_created_invalid        check: created
             ├── ProofContextInvalid        proof_context_invalid        check: context
+            ├── PreviousProofInvalid       previous_proof_invalid       check: previous_proof
+            ├── IssuerProofMissing         issuer_proof_missing         check: issuer
             └── ProofSignatureInvalid      proof_signature_invalid      check: signature
                 (also a ledger.errors.SignatureError)
 """
@@ -48,8 +50,10 @@ __all__ = [
     "CredentialNotValid",
     "DomainMismatch",
     "HolderMismatch",
+    "IssuerProofMissing",
     "JsonLdInvalid",
     "PresentationExpired",
+    "PreviousProofInvalid",
     "ProofContextInvalid",
     "ProofCreatedInvalid",
     "ProofError",
@@ -198,6 +202,23 @@ class ProofContextInvalid(ProofError):
     code = "proof_context_invalid"
     title = "Proof context invalid"
     check: ClassVar[str] = "context"
+
+
+class PreviousProofInvalid(ProofError):
+    """A proof's ``previousProof`` is not a string or list of strings, or names a proof that
+    is not in the document's proof set (Data Integrity: PROOF_VERIFICATION_ERROR)."""
+
+    code = "previous_proof_invalid"
+    title = "Previous proof missing or invalid"
+    check: ClassVar[str] = "previous_proof"
+
+
+class IssuerProofMissing(ProofError):
+    """No verified proof of a credential was made by a key its ``issuer`` controls."""
+
+    code = "issuer_proof_missing"
+    title = "No proof by the issuer"
+    check: ClassVar[str] = "issuer"
 
 
 class ProofSignatureInvalid(ProofError, SignatureError):

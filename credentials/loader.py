@@ -25,6 +25,7 @@ from typing import Any, Final
 from .errors import ContextNotBundled, JsonLdInvalid
 
 __all__ = [
+    "CREDENTIALS_CONTEXT_V1",
     "CREDENTIALS_CONTEXT_V2",
     "DATA_INTEGRITY_CONTEXT_V2",
     "EXAMPLES_CONTEXT_V2",
@@ -38,6 +39,8 @@ __all__ = [
     "served_contexts",
 ]
 
+CREDENTIALS_CONTEXT_V1: Final = "https://www.w3.org/2018/credentials/v1"
+"""VC Data Model 1.1: verified (and signed when asked, by ``ledger vc serve``); we issue 2.0."""
 CREDENTIALS_CONTEXT_V2: Final = "https://www.w3.org/ns/credentials/v2"
 DATA_INTEGRITY_CONTEXT_V2: Final = "https://w3id.org/security/data-integrity/v2"
 EXAMPLES_CONTEXT_V2: Final = "https://www.w3.org/ns/credentials/examples/v2"

@@ -3,6 +3,7 @@
     ledger vc sign --suite eddsa-rdfc-2022 --key issuer.key --created 2026-01-05T09:30:00Z \\
         < unsigned.json > signed.json
     ledger vc verify signed.json [--json]
+    ledger vc serve --key issuer.key --suite eddsa-jcs-2022 --port 8040   # VC API issuer
 
 ``verify`` exits 0 only when every check holds, else 1 and names the check that failed.
 """
@@ -31,6 +32,8 @@ app = typer.Typer(
 )
 
 PASSPHRASE_ENV = "LEDGER_KEY_PASSPHRASE"  # noqa: S105 (the variable's name, not a secret)
+SERVE_TOKEN_ENV = "LEDGER_VC_SERVE_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class Suite(StrEnum):
@@ -114,6 +117,49 @@ def verify(
         _report_failure(exc, as_json)
         raise typer.Exit(1) from exc
     _report_success(verified, as_json)
+
+
+@app.command()
+def serve(
+    key: str = typer.Option(
+        ...,
+        "--key",
+        help="The issuer's key file (passphrase from $LEDGER_KEY_PASSPHRASE or asked on the "
+        "terminal).",
+    ),
+    suite: Suite = typer.Option(..., "--suite", help="The cryptosuite every proof uses."),
+    port: int = typer.Option(8040, "--port", min=1, max=65535),
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        help="Address to listen on. Loopback by default; any other needs "
+        f"${SERVE_TOKEN_ENV} (then every request needs Authorization: Bearer <token>).",
+    ),
+) -> None:
+    """Run a W3C VC API issuer for one key on this machine: POST /credentials/issue.
+
+    The key never leaves this process. Verification is the ledger API's
+    POST /credentials/verify (or `ledger vc verify`)."""
+    import uvicorn
+
+    from api.vc_issuer import ISSUE_PATH, create_issuer_app
+    from ledger.errors import LedgerError
+
+    token = os.environ.get(SERVE_TOKEN_ENV) or None
+    if host not in LOOPBACK and token is None:
+        _stop(f"--host {host} is not loopback: set {SERVE_TOKEN_ENV} so requests need a token")
+    try:
+        signing_key = _signing_key(key)
+    except LedgerError as exc:
+        _fail(exc)
+    issuer = create_issuer_app(signing_key, suite.value, token=token)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(
+        f"issuing as {signing_key.did} with {suite.value} at http://{shown}:{port}{ISSUE_PATH}"
+        + (" (bearer token required)" if token else ""),
+        err=True,
+    )
+    uvicorn.run(issuer, host=host, port=port, log_level="warning")
 
 
 def _signing_key(value: str, option: str = "--key") -> SigningKey:

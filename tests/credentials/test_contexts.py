@@ -10,6 +10,7 @@ import pytest
 
 from credentials.errors import ContextNotBundled, JsonLdInvalid
 from credentials.loader import (
+    CREDENTIALS_CONTEXT_V1,
     CREDENTIALS_CONTEXT_V2,
     DATA_INTEGRITY_CONTEXT_V2,
     EXAMPLES_CONTEXT_V2,
@@ -39,6 +40,7 @@ def test_manifest_lists_every_file_and_its_sha256() -> None:
 
 def test_bundles_exactly_the_contexts_we_need() -> None:
     assert set(bundled_contexts()) == {
+        CREDENTIALS_CONTEXT_V1,
         CREDENTIALS_CONTEXT_V2,
         DATA_INTEGRITY_CONTEXT_V2,
         EXAMPLES_CONTEXT_V2,
@@ -49,6 +51,7 @@ def test_bundles_exactly_the_contexts_we_need() -> None:
 @pytest.mark.parametrize(
     ("url", "package_file"),
     [
+        (CREDENTIALS_CONTEXT_V1, "@digitalbazaar/credentials-context/contexts/v1.jsonld"),
         (CREDENTIALS_CONTEXT_V2, "@digitalbazaar/credentials-context/contexts/v2.jsonld"),
         (
             DATA_INTEGRITY_CONTEXT_V2,
