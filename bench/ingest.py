@@ -46,6 +46,7 @@ from typing import Any
 
 import httpx
 from _helpers import REPO, pinned_to_one_core, print_table, raw_verify_per_s, sign_audits
+from _wire import WireClient
 
 from domain import open_ledger
 from ledger.chain.anvil import Anvil, free_port
@@ -171,7 +172,7 @@ async def post_singles(url: str, bodies: list[bytes], clients: int) -> ModeResul
     headers = {"content-type": "application/json"}
     endpoint = "POST /v1/attestations"
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client(http: WireClient) -> None:
         for body in queue:
             reply = await http.post("/v1/attestations", content=body, headers=headers)
             if reply.status_code == 201:
@@ -179,11 +180,15 @@ async def post_singles(url: str, bodies: list[bytes], clients: int) -> ModeResul
             else:
                 result.fail(endpoint, reply.status_code, reply.text)
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+    # A lean client (bench/_wire.py): httpx's async pool cost more CPU than the requests did,
+    # on the cores the server needs.
+    http = WireClient(url, timeout=120)
+    try:
         start = time.perf_counter()
         await asyncio.gather(*(client(http) for _ in range(clients)))
         result.seconds = time.perf_counter() - start
+    finally:
+        await http.aclose()
     return result
 
 
@@ -197,7 +202,7 @@ async def post_batches(url: str, envelopes: list[Envelope], clients: int) -> Mod
     ])  # fmt: skip
     headers = {"content-type": "application/json"}
 
-    async def client(http: httpx.AsyncClient) -> None:
+    async def client(http: WireClient) -> None:
         for body in chunks:
             reply = await http.post("/v1/attestations:batch", content=body, headers=headers)
             if reply.status_code != 200:
@@ -209,10 +214,13 @@ async def post_batches(url: str, envelopes: list[Envelope], clients: int) -> Mod
                 if not item["accepted"]:
                     result.fail(f"{endpoint} item {item['index']}", 200, json.dumps(item["error"]))
 
-    async with httpx.AsyncClient(base_url=url, timeout=600) as http:
+    http = WireClient(url, timeout=600)
+    try:
         start = time.perf_counter()
         await asyncio.gather(*(client(http) for _ in range(clients)))
         result.seconds = time.perf_counter() - start
+    finally:
+        await http.aclose()
     return result
 
 

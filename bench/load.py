@@ -53,10 +53,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from _helpers import audit_payload, print_table
+from _wire import Reply, WireClient
 from ingest import Server, api_server, scratch_database
 from sqlalchemy import create_engine, text
 from wages import FACILITY as CHECKIN_FACILITY
@@ -146,10 +147,14 @@ class Failed(Exception):
     """A non-2xx answer: the operation's error, with endpoint, status and body."""
 
 
-def expect(reply: httpx.Response, status: int) -> httpx.Response:
+R = TypeVar("R", httpx.Response, Reply)
+
+
+def expect(reply: R, status: int, what: str = "") -> R:
     if reply.status_code != status:
-        raise Failed(f"{reply.request.method} {reply.request.url.path} -> {reply.status_code}: "
-                     f"{reply.text[:400]}")  # fmt: skip
+        if isinstance(reply, httpx.Response):
+            what = f"{reply.request.method} {reply.request.url.path}"
+        raise Failed(f"{what} -> {reply.status_code}: {reply.text[:400]}")
     return reply
 
 
@@ -359,35 +364,37 @@ def sign_plan(
     return Plan(rates, iter(audits), iter(payrolls))
 
 
-Operation = Callable[[httpx.AsyncClient, int], Awaitable[list[str]]]
+Operation = Callable[[WireClient, int], Awaitable[list[str]]]
 
 
 def operations(plan: Plan, targets: Targets, pool: ProcessPoolExecutor) -> dict[str, Operation]:
     """Each operation's requests; each returns the record ids it made."""
     loop = asyncio.get_running_loop()
 
-    async def audit(http: httpx.AsyncClient, _: int) -> list[str]:
+    async def audit(http: WireClient, _: int) -> list[str]:
         reply = await http.post("/v1/attestations", content=next(plan.audits), headers=JSON)
-        return [expect(reply, 201).json()["id"]]
+        return [expect(reply, 201, "POST /v1/attestations").json()["id"]]
 
-    async def payroll(http: httpx.AsyncClient, _: int) -> list[str]:
+    async def payroll(http: WireClient, _: int) -> list[str]:
         reply = await http.post("/v1/wages", content=next(plan.payrolls), headers=JSON)
-        return [line["id"] for line in expect(reply, 201).json()["lines"]]
+        return [line["id"] for line in expect(reply, 201, "POST /v1/wages").json()["lines"]]
 
-    async def checkin(http: httpx.AsyncClient, turn: int) -> list[str]:
-        challenge = expect(await http.get("/v1/presentations/challenge"), 200).json()
+    async def checkin(http: WireClient, turn: int) -> list[str]:
+        challenge = expect(await http.get("/v1/presentations/challenge"), 200,
+                           "GET /v1/presentations/challenge").json()  # fmt: skip
         body = await loop.run_in_executor(pool, build_checkin, turn, challenge["challenge"])
         reply = await http.post("/v1/checkins", content=body, headers=JSON)
-        return [expect(reply, 201).json()["id"]]
+        return [expect(reply, 201, "POST /v1/checkins").json()["id"]]
 
-    async def trace(http: httpx.AsyncClient, turn: int) -> list[str]:
+    async def trace(http: WireClient, turn: int) -> list[str]:
         brand = targets.brands[turn % len(targets.brands)]
-        expect(await http.get(f"/v1/brands/{brand}/trace"), 200)
+        expect(await http.get(f"/v1/brands/{brand}/trace"), 200, "GET /v1/brands/{id}/trace")
         return []
 
-    async def score(http: httpx.AsyncClient, turn: int) -> list[str]:
+    async def score(http: WireClient, turn: int) -> list[str]:
         facility = targets.facilities[turn % len(targets.facilities)]["id"]
-        expect(await http.get(f"/v1/facilities/{facility}/score"), 200)
+        expect(await http.get(f"/v1/facilities/{facility}/score"), 200,
+               "GET /v1/facilities/{id}/score")  # fmt: skip
         return []
 
     return {"audit": audit, "checkin": checkin, "payroll": payroll, "trace": trace,
@@ -408,12 +415,10 @@ async def generate(
     gate = asyncio.Semaphore(in_flight)
     loop = asyncio.get_running_loop()
     lags: list[float] = []
-    # Idle connections are dropped before uvicorn's 5 s keep-alive ends: at the same 5 s, a
-    # request could go out on a connection the server is closing (a spurious ReadError).
-    limits = httpx.Limits(
-        max_connections=in_flight, max_keepalive_connections=in_flight, keepalive_expiry=2.0
-    )
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+    # A lean client (bench/_wire.py): httpx's async pool cost more CPU than the requests.
+    # A kept connection uvicorn closed after its 5 s keep-alive is retried once, fresh.
+    http = WireClient(url, timeout=120)
+    try:
 
         async def fire(name: str, turn: int, due: float) -> None:
             try:
@@ -449,6 +454,8 @@ async def generate(
         start = loop.time()
         await asyncio.gather(*(schedule(name, start) for name in ops if rates[name] > 0))
         length = loop.time() - start
+    finally:
+        await http.aclose()
     return stats, length, sorted(lags)
 
 
