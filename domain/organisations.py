@@ -14,7 +14,6 @@ organisation's did:keys accredited now for its role, and nothing else.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from ledger.store.models import LedgerMetaRow
 from ledger.types import Did
 
 __all__ = [
+    "MAX_KEYS",
     "ORGS_PATH",
     "Organisation",
     "Organisations",
@@ -44,8 +44,10 @@ __all__ = [
 
 ORGS_PATH: Final = "orgs"
 """The did:web path segment (and URL path) under which organisations are published."""
+MAX_KEYS: Final = 5
+"""Keys an organisation's entry holds: ``ledger_meta`` values are at most 256 characters."""
 _META_PREFIX: Final = "organisation:"
-_SLUG: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_SLUG: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")  # ledger_meta names: 64 characters
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,19 @@ def accredited_key_of(
 def publish_organisation(ledger: Ledger, organisation: Organisation) -> None:
     """Add ``organisation`` to this server's directory (once: a slug, once stored, stays).
 
+    Stored as ``<role> <multibase> <multibase>...`` in one ``ledger_meta`` row.
+
     Raises:
-        SchemaViolation: the slug cannot be a did:web segment.
+        SchemaViolation: the slug cannot be a did:web segment (lower-case letters, digits
+            and dashes, at most 48), or not 1 to :data:`MAX_KEYS` keys.
         InvalidKey: a did is not a did:key.
     """
     if not _SLUG.match(organisation.slug):
         raise SchemaViolation(f"{organisation.slug!r} is not a slug", field="slug")
-    dids = [VerifyKey.from_did(d).did for d in organisation.dids]
-    value = json.dumps({"role": organisation.role.name.lower(), "dids": dids})
+    keys = list(dict.fromkeys(VerifyKey.from_did(d) for d in organisation.dids))
+    if not 0 < len(keys) <= MAX_KEYS:
+        raise SchemaViolation(f"an organisation has 1 to {MAX_KEYS} keys", field="dids")
+    value = " ".join([organisation.role.name.lower(), *(key.multibase for key in keys)])
     kept_value(ledger.engine, _META_PREFIX + organisation.slug, lambda: value)
 
 
@@ -129,8 +136,9 @@ class Organisations:
             with session_scope(self.ledger.engine) as session:
                 row = session.get(LedgerMetaRow, _META_PREFIX + slug)
                 if row is not None:
-                    stored = json.loads(row.value)
-                    return Organisation(slug, Role.parse(stored["role"]), tuple(stored["dids"]))
+                    role, *keys = row.value.split(" ")
+                    dids = tuple(VerifyKey.from_multibase(key).did for key in keys)
+                    return Organisation(slug, Role.parse(role), dids)
         raise NotFound(f"no organisation {slug!r} is published here", what="organisation")
 
     def slugs(self) -> list[str]:

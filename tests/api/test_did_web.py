@@ -13,12 +13,13 @@ from credentials.dataintegrity import add_proof
 from credentials.didweb import build_did_document, did_web_url, keys_of
 from credentials.errors import DidDocumentInvalid
 from domain.organisations import (
+    MAX_KEYS,
     Organisation,
     Organisations,
     accredited_key_of,
     publish_organisation,
 )
-from ledger.errors import NotAccredited
+from ledger.errors import NotAccredited, SchemaViolation
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
@@ -93,6 +94,16 @@ def _credential(signer: SigningKey, issuer: str) -> dict[str, Any]:
 
 def _verify(client: TestClient, credential: dict[str, Any]) -> Any:
     return client.post("/credentials/verify", json={"verifiableCredential": credential})
+
+
+def test_publishing_is_bounded(ledger: Ledger) -> None:
+    keys = tuple(SigningKey.generate().did for _ in range(MAX_KEYS + 1))
+    for slug, dids in (("Veritas", keys[:1]), ("v" * 49, keys[:1]), ("many", keys), ("none", ())):
+        with pytest.raises(SchemaViolation):
+            publish_organisation(ledger, Organisation(slug, Role.AUDITOR, dids))
+    slug = "a" * 48
+    publish_organisation(ledger, Organisation(slug, Role.AUDITOR, keys[:MAX_KEYS]))
+    assert Organisations(ledger, HOST).get(slug).dids == keys[:MAX_KEYS]
 
 
 def test_credential_with_a_did_web_issuer_verifies_through_the_bound_key(
