@@ -26,6 +26,7 @@ from .routes import (
     checkins,
     contexts,
     credentials,
+    dids,
     facilities,
     health,
     holders,
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         lenders.router,
         holders.router,
         vc_api.router,
+        dids.router,
     ):
         app.include_router(router)
     if settings.metrics_enabled:

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # lease holder, error rates) a stranger need not see. Off, or behind a bearer token that
     # Prometheus sends (`authorization` in its scrape config), or kept off the public side
     # of the proxy: the README's "Operations" says how.
+    # This server's public host (and port), the host part of the did:web identifiers it
+    # publishes at /orgs/<slug>/did.json: did:web:<host>:orgs:<slug>, a port encoded as %3A.
+    # Never taken from a request's Host header (a client could name any host). The default
+    # suits `ledger serve --demo` on its default address; set the real name in production.
+    public_host: str = "127.0.0.1:8000"
     metrics_enabled: bool = True
     metrics_token: SecretStr | None = None
 
@@ -74,6 +79,18 @@ class Settings(BaseSettings):
     def _rate(cls, value: str) -> str:
         if value.strip():
             parse_many(value)  # ValueError names the string it cannot read
+        return value
+
+    @field_validator("public_host")
+    @classmethod
+    def _public_host(cls, value: str) -> str:
+        from credentials.didweb import did_web
+        from ledger.errors import LedgerError
+
+        try:
+            did_web(value)
+        except LedgerError as exc:
+            raise ValueError(f"LEDGER_PUBLIC_HOST {value!r}: {exc.detail}") from exc
         return value
 
     def secret_values(self) -> list[str]:

@@ -181,7 +181,7 @@ def _problem(error: LedgerError) -> dict[str, Any]:
     return {**error.to_dict(), "type": PROBLEM_BASE + error.code, "status": status_of(error)}
 
 
-def verification_failed(error: LedgerError) -> JSONResponse:
+def verification_failed(error: LedgerError, warnings: tuple[str, ...] = ()) -> JSONResponse:
     """The 400 body: no checks held, the error as a problem details object in ``errors``."""
-    body = {"checks": [], "warnings": [], "errors": [_problem(error)]}
+    body = {"checks": [], "warnings": list(warnings), "errors": [_problem(error)]}
     return JSONResponse(body, status_code=400)

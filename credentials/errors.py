@@ -6,6 +6,8 @@ a caller (API, CLI) can say *which* part of a credential is wrong without parsin
     LedgerError                                   (ledger.errors)
     ├── InvalidRecord                             (ledger.errors)
     │   ├── CredentialInvalid      credential_invalid       (.field) not a worker credential
+    │   ├── DidWebInvalid          did_web_invalid          (.did) not a did:web identifier
+    │   ├── DidDocumentInvalid     did_document_invalid     (.field) a did:web document we refuse
     │   ├── QrInvalid              qr_invalid               not an LPL1 QR payload
     │   │   └── QrTooLarge         qr_too_large             past QR version 25 at level M
     │   ├── JsonLdInvalid          jsonld_invalid           JSON-LD processing failed
@@ -32,6 +34,7 @@ a caller (API, CLI) can say *which* part of a credential is wrong without parsin
             ├── ProofContextInvalid        proof_context_invalid        check: context
             ├── PreviousProofInvalid       previous_proof_invalid       check: previous_proof
             ├── IssuerProofMissing         issuer_proof_missing         check: issuer
+            ├── IssuerUnresolved           issuer_unresolved            check: issuer (did:web)
             └── ProofSignatureInvalid      proof_signature_invalid      check: signature
                 (also a ledger.errors.SignatureError)
 """
@@ -48,9 +51,12 @@ __all__ = [
     "ControlCharacter",
     "CredentialInvalid",
     "CredentialNotValid",
+    "DidDocumentInvalid",
+    "DidWebInvalid",
     "DomainMismatch",
     "HolderMismatch",
     "IssuerProofMissing",
+    "IssuerUnresolved",
     "JsonLdInvalid",
     "PresentationExpired",
     "PreviousProofInvalid",
@@ -70,6 +76,21 @@ __all__ = [
     "VerificationMethodInvalid",
     "WalletError",
 ]
+
+
+class DidWebInvalid(InvalidRecord):
+    """A string is not a did:web identifier we can map to a URL (``did``)."""
+
+    code = "did_web_invalid"
+    title = "Invalid did:web"
+
+
+class DidDocumentInvalid(InvalidRecord):
+    """A did:web document is malformed, oversized, not the did's, or lists a key that is not
+    an Ed25519 Multikey (``field`` names the member)."""
+
+    code = "did_document_invalid"
+    title = "Invalid DID document"
 
 
 class JsonLdInvalid(InvalidRecord):
@@ -218,6 +239,15 @@ class IssuerProofMissing(ProofError):
 
     code = "issuer_proof_missing"
     title = "No proof by the issuer"
+    check: ClassVar[str] = "issuer"
+
+
+class IssuerUnresolved(ProofError):
+    """A credential's ``issuer`` is a did:web that this verifier cannot resolve, or whose
+    document binds none of the proofs' keys to an accredited key (``issuer``)."""
+
+    code = "issuer_unresolved"
+    title = "Issuer did:web not resolved"
     check: ClassVar[str] = "issuer"
 
 

@@ -8,7 +8,10 @@ Checks, in order:
   ``id``) and a ``credentialSubject`` (:class:`CredentialInvalid`, ``field`` names what);
 - ``proof``: every proof of the set or chain verifies (:mod:`credentials.proofsets`), and for
   ``assertionMethod`` at least one of them was made by a key the issuer controls
-  (:class:`IssuerProofMissing`): a did:key issuer controls exactly its own key;
+  (:class:`IssuerProofMissing`): a did:key issuer controls exactly its own key; a did:web
+  issuer the did:keys that the caller's ``issuer_keys`` binds to it (its document, resolved
+  by the caller, lists them and the registry accredits them), :class:`IssuerUnresolved`
+  without one;
 - ``validity``: ``now`` lies in the validity period (2.0 ``validFrom``/``validUntil``, 1.1
   ``issuanceDate``/``expirationDate``), :class:`CredentialNotValid`.
 
@@ -18,7 +21,7 @@ in a warning.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -26,13 +29,15 @@ from typing import Any, Final
 from ledger.timeutil import format_time, utcnow
 
 from .dataintegrity import DEFAULT_CLOCK_SKEW, VerifiedProof, parse_datetime
-from .errors import CredentialInvalid, CredentialNotValid, IssuerProofMissing
+from .didweb import is_did_web
+from .errors import CredentialInvalid, CredentialNotValid, IssuerProofMissing, IssuerUnresolved
 from .loader import CREDENTIALS_CONTEXT_V1, CREDENTIALS_CONTEXT_V2
 from .proofsets import verify_proof_set
 
 __all__ = [
     "CHECKS",
     "CredentialVerification",
+    "IssuerKeys",
     "VerifyOptions",
     "check_credential_shape",
     "issuer_id",
@@ -46,6 +51,11 @@ _VALIDITY: Final = {
     CREDENTIALS_CONTEXT_V1: ("issuanceDate", "expirationDate"),
     CREDENTIALS_CONTEXT_V2: ("validFrom", "validUntil"),
 }
+
+
+IssuerKeys = Callable[[str], Collection[str]]
+"""Given a did:web issuer, the did:keys trusted to sign for it (raises a
+:class:`~ledger.errors.LedgerError` when it cannot tell)."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,14 @@ def verify_credential(
     options: VerifyOptions | None = None,
     *,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    issuer_keys: IssuerKeys | None = None,
 ) -> CredentialVerification:
     """Verify ``credential``: shape, every proof, the issuer's proof, the validity period.
+
+    Args:
+        issuer_keys: for a did:web issuer, the did:keys that may sign for it; without it a
+            did:web issuer is refused (:class:`IssuerUnresolved`). A did:key issuer never
+            uses it.
 
     Raises:
         CredentialInvalid: not a VC (``field`` names the member).
@@ -105,17 +121,33 @@ def verify_credential(
         clock_skew=clock_skew,
     )
     issuer = issuer_id(credential)
-    if options.expected_purpose == "assertionMethod" and all(
-        proof.controller != issuer for proof in proofs
-    ):
-        raise IssuerProofMissing(
-            f"no proof was made by a key of the issuer {issuer}", issuer=issuer
-        )
+    if options.expected_purpose == "assertionMethod":
+        _check_issuer_proof(issuer, proofs, issuer_keys)
     _check_validity(credential, version, now, clock_skew)
     warnings: tuple[str, ...] = ()
     if credential.get("credentialStatus") is not None:
         warnings = ("credentialStatus was not checked (it needs the chain)",)
     return CredentialVerification(proofs=proofs, warnings=warnings)
+
+
+def _check_issuer_proof(
+    issuer: str, proofs: tuple[VerifiedProof, ...], issuer_keys: IssuerKeys | None
+) -> None:
+    controllers: Collection[str] = (issuer,)
+    if is_did_web(issuer):
+        if issuer_keys is None:
+            raise IssuerUnresolved(
+                f"the issuer {issuer} is a did:web and no resolver was given", issuer=issuer
+            )
+        controllers = frozenset(issuer_keys(issuer))
+        if not controllers:
+            raise IssuerUnresolved(
+                f"{issuer}'s document lists no key accredited now", issuer=issuer
+            )
+    if all(proof.controller not in controllers for proof in proofs):
+        raise IssuerProofMissing(
+            f"no proof was made by a key of the issuer {issuer}", issuer=issuer
+        )
 
 
 def check_credential_shape(credential: Any) -> str:

@@ -17,16 +17,22 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from credentials.errors import IssuerUnresolved
 from credentials.verifier import verify_credential
+from domain.organisations import Organisations
 from ledger.errors import InvalidRecord, VerificationError
 
-from ..deps import JsonBody
+from ..deps import JsonBody, LedgerDep, SettingsDep
 from ..models import PROBLEM_RESPONSES
 from ..vcapi import parse_verify_request, verification_failed, verification_result
 
 router = APIRouter(prefix="/credentials", tags=["vc-api"])
 
 VERIFY_PATH = "/credentials/verify"
+LOCAL_DID_WEB_ONLY = (
+    "did:web issuers are resolved only from this server's own documents (/orgs/<slug>/did.json); "
+    "nothing is fetched from other hosts"
+)
 
 
 @router.post(
@@ -41,14 +47,22 @@ VERIFY_PATH = "/credentials/verify"
         **{status: PROBLEM_RESPONSES[status] for status in (413, 415, 429)},
     },
 )
-def verify(body: JsonBody) -> Any:
+def verify(body: JsonBody, ledger: LedgerDep, settings: SettingsDep) -> Any:
     """200 ``{"checks": ["proof", "validity"], "warnings": [...], "errors": []}`` when
     every proof (a set or chain too) verifies, one of them is the issuer's, and the
     credential is within its validity period; else 400 with the first failure in
-    ``errors``. Options: ``challenge``, ``domain``, ``expectedProofPurpose``, ``checks``."""
+    ``errors``. Options: ``challenge``, ``domain``, ``expectedProofPurpose``, ``checks``.
+
+    A did:web issuer is accepted when it is one this server publishes and a proof was made
+    by a did:key its document lists and the registry accredits now for its role."""
+    organisations = Organisations(ledger, settings.public_host)
     try:
         request = parse_verify_request(body)
-        verification = verify_credential(request.credential, request.options)
+        verification = verify_credential(
+            request.credential, request.options, issuer_keys=organisations.issuer_keys
+        )
+    except IssuerUnresolved as exc:
+        return verification_failed(exc, (LOCAL_DID_WEB_ONLY,))
     except (InvalidRecord, VerificationError) as exc:
         return verification_failed(exc)
     return JSONResponse(verification_result(verification, request.requested_checks))

@@ -19,6 +19,7 @@ from ledger.service import Ledger
 from ledger.store.db import session_scope
 from ledger.store.models import RecordRow
 
+from ..organisations import Organisation, publish_organisation
 from .keys import scope_demo_keys
 from .scores import seed_demo_snapshots
 from .supply import seed_demo_supply
@@ -143,6 +144,14 @@ def seed_demo(ledger: Ledger) -> str:
     for firm in (veritas, meridian):
         for key in firm.auditors:
             ledger.accredit(key.did, Role.AUDITOR)
+    # Each firm, and each brand, gets a did:web (domain.organisations) bound to its keys.
+    for slug, firm in (("veritas", veritas), ("meridian", meridian)):
+        dids = tuple(key.did for key in firm.auditors)
+        publish_organisation(ledger, Organisation(slug, Role.AUDITOR, dids))
+    for brand, key in keys.brands.items():
+        publish_organisation(
+            ledger, Organisation(brand.removeprefix("brand-"), Role.BRAND, (key.did,))
+        )
 
     def submit(firm: _Firm, payload: dict[str, Any]) -> str:
         return ledger.submit(sign_envelope("audit", payload, firm.auditors[0]).to_dict()).record_id

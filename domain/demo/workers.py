@@ -18,6 +18,7 @@ from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
 
+from ..organisations import Organisation, publish_organisation
 from ..workers import WorkerCredentials
 
 __all__ = ["seed_demo_workers"]
@@ -44,6 +45,7 @@ def seed_demo_workers(ledger: Ledger) -> tuple[str, list[tuple[str, SigningKey]]
     ledger.accredit(ngo.did, Role.ISSUER)
     ledger.accredit(inspector.did, Role.VERIFIER)
     ledger.accredit(investigator.did, Role.INVESTIGATOR)
+    publish_organisation(ledger, Organisation("ngo", Role.ISSUER, (ngo.did,)))
     registry = WorkerCredentials(ledger)
     salt = registry.device_salt()
     checked, keys = 0, []
