@@ -23,7 +23,6 @@ from ledger.errors import LedgerError, NonceReplayed, SignatureError
 from ledger.group_commit import GroupCommitter
 from ledger.keys import SigningKey
 from ledger.preparation import Submission
-from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
 from ledger.store.db import make_engine, session_scope
 from ledger.store.models import RecordRow
@@ -36,13 +35,6 @@ def ledger(database_url: str) -> Iterator[Ledger]:
                                       group_commit_wait=timedelta(milliseconds=5)))  # fmt: skip
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def auditor(ledger: Ledger) -> SigningKey:
-    key = SigningKey.generate()
-    ledger.accredit(key.did, Role.AUDITOR)
-    return key
 
 
 def stored_ids(url: str) -> set[str]:

@@ -25,19 +25,12 @@ from ledger.anchoring import AnchoringPolicy
 from ledger.chain.anvil import Anvil
 from ledger.failpoints import ANCHORING_POINTS
 from ledger.keys import SigningKey
-from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
 from ledger.store.db import session_scope
 from ledger.store.models import BatchRow, BatchState, RecordProofRow, RecordRow
 from tests.ledger.helpers import signed_audit
 
 pytestmark = [pytest.mark.slow, pytest.mark.anvil]
-
-
-@pytest.fixture(scope="module")
-def anvil() -> Iterator[Anvil]:
-    with Anvil() as node:
-        yield node
 
 
 @pytest.fixture
@@ -47,13 +40,6 @@ def ledger(anvil: Anvil, database_url: str) -> Iterator[Ledger]:
                                       policy=AnchoringPolicy(max_batch=4)))  # fmt: skip
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def auditor(ledger: Ledger) -> SigningKey:
-    key = SigningKey.generate()
-    ledger.accredit(key.did, Role.AUDITOR)
-    return key
 
 
 def worker(

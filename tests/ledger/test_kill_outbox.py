@@ -29,12 +29,6 @@ from tests.ledger.test_kill import run, worker
 pytestmark = [pytest.mark.slow, pytest.mark.anvil]
 
 
-@pytest.fixture(scope="module")
-def anvil() -> Iterator[Anvil]:
-    with Anvil() as node:
-        yield node
-
-
 @pytest.fixture
 def ledger(anvil: Anvil, database_url: str) -> Iterator[Ledger]:
     opened = open_ledger(LedgerConfig(database_url=database_url, rpc_url=anvil.url,

@@ -15,7 +15,6 @@ from domain import open_ledger
 from ledger.anchoring import AnchoringPolicy
 from ledger.chain.anvil import Anvil
 from ledger.keys import SigningKey
-from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
 from ledger.store.db import as_utc, session_scope
 from ledger.store.models import LeaseRow
@@ -26,25 +25,12 @@ from tests.ledger.test_kill import assert_all_anchored_once, assert_consistent, 
 pytestmark = [pytest.mark.slow, pytest.mark.anvil]
 
 
-@pytest.fixture(scope="module")
-def anvil() -> Iterator[Anvil]:
-    with Anvil() as node:
-        yield node
-
-
 @pytest.fixture
 def ledger(anvil: Anvil, database_url: str) -> Iterator[Ledger]:
     opened = open_ledger(LedgerConfig(database_url=database_url, rpc_url=anvil.url,
                                       policy=AnchoringPolicy(max_batch=3)))  # fmt: skip
     yield opened
     opened.close()
-
-
-@pytest.fixture
-def auditor(ledger: Ledger) -> SigningKey:
-    key = SigningKey.generate()
-    ledger.accredit(key.did, Role.AUDITOR)
-    return key
 
 
 def lease(ledger: Ledger) -> tuple[int | None, bool]:

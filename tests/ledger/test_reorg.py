@@ -53,13 +53,6 @@ def ledger(anvil: Anvil, database_url: str) -> Iterator[Ledger]:
     opened.close()
 
 
-@pytest.fixture
-def auditor(ledger: Ledger) -> SigningKey:
-    key = SigningKey.generate()
-    ledger.accredit(key.did, Role.AUDITOR)
-    return key
-
-
 def rpc(ledger: Ledger, method: str, params: list[Any]) -> Any:
     reply = ledger.client.w3.provider.make_request(method, params)  # type: ignore[arg-type]
     assert "error" not in reply, reply

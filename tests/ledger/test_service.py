@@ -44,13 +44,6 @@ def ledger(database_url: str) -> Iterator[Ledger]:
     opened.close()
 
 
-@pytest.fixture
-def auditor(ledger: Ledger) -> SigningKey:
-    key = SigningKey.generate()
-    ledger.accredit(key.did, Role.AUDITOR)
-    return key
-
-
 def count_records(ledger: Ledger) -> int:
     with session_scope(ledger.engine) as session:
         return int(session.exec(select(func.count()).select_from(RecordRow)).one())
