@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 __all__ = ["Reply", "WireClient"]
 
+KEEP_ALIVE_SECONDS = 4.0  # under uvicorn's timeout_keep_alive (5 s)
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -35,6 +37,7 @@ class Reply:
 class _Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.idle_since = 0.0
 
     async def exchange(self, head: bytes, body: bytes) -> tuple[Reply, bool]:
         """One request and its answer; whether the connection may be used again."""
@@ -85,9 +88,13 @@ class WireClient:
                  f"Content-Length: {len(body)}"]  # fmt: skip
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        for attempt in (1, 2):  # a kept connection the server has just closed: once more
-            fresh = not self._idle
-            connection = self._idle.pop() if self._idle else await self._open()
+        # uvicorn closes a connection idle for 5 s: never send on one idle for 4.
+        now = asyncio.get_running_loop().time()
+        while self._idle and now - self._idle[0].idle_since > KEEP_ALIVE_SECONDS:
+            self._idle.pop(0).close()
+        for attempt in (1, 2):  # a kept connection the server has just closed: once more, fresh
+            fresh = attempt == 2 or not self._idle
+            connection = await self._open() if fresh else self._idle.pop()
             try:
                 reply, keep = await asyncio.wait_for(connection.exchange(head, body), self.timeout)
             except (ConnectionError, asyncio.IncompleteReadError):
@@ -96,6 +103,7 @@ class WireClient:
                     raise
                 continue
             if keep:
+                connection.idle_since = asyncio.get_running_loop().time()
                 self._idle.append(connection)
             else:
                 connection.close()
