@@ -5,15 +5,33 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
 from ledger.chain.anvil import free_port
+
+
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], what: str) -> None:
+    """Wait (60 s at most) until ``url`` answers at all; fail at once if ``process`` exits,
+    with its stderr when that is piped."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            said = process.stderr.read() if process.stderr else b""
+            raise AssertionError(f"{what} exited with {process.returncode}: {said!r}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"{what} did not answer at {url}")
 
 
 @contextmanager

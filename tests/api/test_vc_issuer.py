@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from credentials.verifier import verify_credential
 from ledger.chain.anvil import free_port
 from ledger.keyfile import save_key_file
 from ledger.keys import SigningKey
+from tests.api.live import wait_until_answering
 from tests.credentials.worker_support import FAST_KDF
 
 BOTH = pytest.mark.parametrize("suite", SUITES)
@@ -183,19 +183,6 @@ def key_file(tmp_path: Path, issuer: SigningKey) -> Path:
     return path
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"ledger vc serve exited: {process.stderr.read()!r}")  # type: ignore[union-attr]
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError("ledger vc serve did not start")
-
-
 @BOTH
 def test_ledger_vc_serve_issues_over_http(key_file: Path, issuer: SigningKey, suite: str) -> None:
     port = free_port()
@@ -207,7 +194,7 @@ def test_ledger_vc_serve_issues_over_http(key_file: Path, issuer: SigningKey, su
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/openapi.json", process)
+        wait_until_answering(base + "/openapi.json", process, "ledger vc serve")
         response = httpx.post(base + ISSUE_PATH, json={"credential": v1_credential()}, timeout=30)
         vc = issued(response)
         assert vc["proof"]["cryptosuite"] == suite

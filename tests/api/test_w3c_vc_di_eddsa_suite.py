@@ -15,12 +15,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from api.app import create_app, ledger_config
@@ -29,7 +27,7 @@ from domain import open_ledger
 from ledger.chain.anvil import free_port
 from ledger.keyfile import save_key_file
 from ledger.keys import SigningKey
-from tests.api.live import serving
+from tests.api.live import serving, wait_until_answering
 from tests.credentials.worker_support import FAST_KDF
 
 pytestmark = pytest.mark.slow
@@ -86,19 +84,6 @@ def start_issuer(key_file: Path, suite: str, port: int) -> subprocess.Popen[byte
     )
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"ledger vc serve exited {process.returncode}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
-
-
 @pytest.fixture(scope="module")
 def issuers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """One ``ledger vc serve`` per cryptosuite, same key: (did, suite -> issue endpoint)."""
@@ -112,7 +97,7 @@ def issuers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dic
             process = start_issuer(key_file, suite, port)
             processes.append(process)
             base = f"http://127.0.0.1:{port}"
-            wait_until_up(base + "/openapi.json", process)
+            wait_until_answering(base + "/openapi.json", process, "ledger vc serve")
             endpoints[suite] = base + "/credentials/issue"
         yield key.did, endpoints
     finally:
