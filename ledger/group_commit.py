@@ -48,7 +48,6 @@ class GroupCommitter:
         self._pending: list[_Slot] = []
         self._leading = False
         self._last_group = 1  # how many came together last time: how long it is worth waiting
-        self.commits = 0  # groups committed (for tests and benchmarks)
 
     def submit(self, submission: Submission) -> Answer:
         """Admit one submission with whoever else is submitting now; its own answer, once
@@ -101,7 +100,6 @@ class GroupCommitter:
                 for slot in group:
                     slot.done = True
                 self._last_group = max(1, len(group))
-                self.commits += 1
                 self._leading = False
                 self._cond.notify_all()
 
