@@ -4,7 +4,8 @@ audits that re-examine it, to its current status."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,19 +46,66 @@ def facility_audits(session: Session, facility_id: str) -> list[dict[str, Any]]:
 
 
 def audits_of(session: Session, facility_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """:func:`facility_audits` of many facilities in one query (those with audits only)."""
-    grouped: dict[str, list[RecordRow]] = defaultdict(list)
+    """:func:`facility_audits` of many facilities in one query (those with audits only).
+
+    Every score and trace read goes through here, so the signed audits are parsed once per
+    process (:class:`_ParsedAudits`) and only the envelopes not parsed yet are read. The
+    views share the parsed payloads' nested values: callers treat them as read-only.
+    """
+    grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for chunk in in_chunks(facility_ids):
-        for row in session.exec(
-            select(RecordRow)
+        for record_id, subject, created in session.execute(
+            select(RecordRow.id, RecordRow.subject, RecordRow.created)
             .where(RecordRow.kind == "audit", col(RecordRow.subject).in_(chunk))
             .order_by(col(RecordRow.created))
-        ).all():
-            grouped[str(row.subject)].append(row)
+        ):
+            grouped[str(subject)].append((record_id, created))
+    wanted = [record_id for rows in grouped.values() for record_id, _ in rows]
+    parsed = _PARSED.get_many(wanted)
+    missing = [record_id for record_id in wanted if record_id not in parsed]
+    for chunk in in_chunks(missing):
+        for record_id, envelope in session.execute(
+            select(RecordRow.id, RecordRow.envelope).where(col(RecordRow.id).in_(chunk))
+        ):
+            parsed[record_id] = _PARSED.put(record_id, json.loads(envelope))
     return {
-        facility: audit_views([(row.id, json.loads(row.envelope)) for row in rows])
+        facility: _views([parsed[record_id] for record_id, _ in rows])
         for facility, rows in grouped.items()
     }
+
+
+class _ParsedAudits:
+    """Validated audit payloads by record id, bounded, least recently used out first.
+
+    A record id is the hash of its signed envelope, so an entry can never go stale.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[str, _Audit] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, record_ids: Sequence[str]) -> dict[str, _Audit]:
+        found = {}
+        with self._lock:
+            for record_id in record_ids:
+                audit = self._entries.get(record_id)
+                if audit is not None:
+                    self._entries.move_to_end(record_id)
+                    found[record_id] = audit
+        return found
+
+    def put(self, record_id: str, envelope: Mapping[str, Any]) -> _Audit:
+        audit = _parse(record_id, envelope)
+        with self._lock:
+            self._entries[record_id] = audit
+            self._entries.move_to_end(record_id)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return audit
+
+
+_PARSED = _ParsedAudits(capacity=100_000)
 
 
 OPEN_STATUSES = frozenset({"open", "in-progress", "unverified"})
@@ -78,12 +126,18 @@ def audit_views(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[s
     """One facility's audits, from ``(record id, envelope)`` pairs, as :func:`audits_of`
     gives them: a pure function of the signed records, so the same view is rebuilt from
     their receipts alone (:mod:`domain.scores.replay`)."""
-    audits = {}
-    for record_id, envelope in records:
-        audits[record_id] = _Audit(
-            record_id, envelope["created"], AuditPayload.model_validate(envelope["payload"]),
-            dict(envelope["payload"]),
-        )  # fmt: skip
+    return _views([_parse(record_id, envelope) for record_id, envelope in records])
+
+
+def _parse(record_id: str, envelope: Mapping[str, Any]) -> _Audit:
+    payload = envelope["payload"]
+    return _Audit(
+        record_id, envelope["created"], AuditPayload.model_validate(payload), dict(payload)
+    )
+
+
+def _views(parsed: Sequence[_Audit]) -> list[dict[str, Any]]:
+    audits = {audit.record_id: audit for audit in parsed}
     # (audit id, finding id) -> the (audit id, finding id) that re-examines it next
     successor: dict[tuple[str, str], tuple[str, str]] = {}
     for audit in sorted(audits.values(), key=_chronology):
