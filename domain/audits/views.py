@@ -49,18 +49,20 @@ def audits_of(session: Session, facility_ids: Sequence[str]) -> dict[str, list[d
     """:func:`facility_audits` of many facilities in one query (those with audits only).
 
     Every score and trace read goes through here, so the signed audits are parsed once per
-    process (:class:`_ParsedAudits`) and only the envelopes not parsed yet are read. The
-    views share the parsed payloads' nested values: callers treat them as read-only.
+    process (:class:`_ParsedAudits`), only the envelopes not parsed yet are read, and a
+    facility's view is rebuilt only when its audits change (:class:`_FacilityViews`). The
+    views are shared between reads: callers treat them as read-only.
     """
-    grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    grouped: dict[str, list[str]] = defaultdict(list)
     for chunk in in_chunks(facility_ids):
-        for record_id, subject, created in session.execute(
-            select(RecordRow.id, RecordRow.subject, RecordRow.created)
+        for record_id, subject in session.execute(
+            select(RecordRow.id, RecordRow.subject)
             .where(RecordRow.kind == "audit", col(RecordRow.subject).in_(chunk))
-            .order_by(col(RecordRow.created))
+            .order_by(col(RecordRow.created), col(RecordRow.id))
         ):
-            grouped[str(subject)].append((record_id, created))
-    wanted = [record_id for rows in grouped.values() for record_id, _ in rows]
+            grouped[str(subject)].append(record_id)
+    views = {facility: _VIEWS.get(facility, tuple(ids)) for facility, ids in grouped.items()}
+    wanted = [i for facility, ids in grouped.items() if views[facility] is None for i in ids]
     parsed = _PARSED.get_many(wanted)
     missing = [record_id for record_id in wanted if record_id not in parsed]
     for chunk in in_chunks(missing):
@@ -68,10 +70,43 @@ def audits_of(session: Session, facility_ids: Sequence[str]) -> dict[str, list[d
             select(RecordRow.id, RecordRow.envelope).where(col(RecordRow.id).in_(chunk))
         ):
             parsed[record_id] = _PARSED.put(record_id, json.loads(envelope))
-    return {
-        facility: _views([parsed[record_id] for record_id, _ in rows])
-        for facility, rows in grouped.items()
-    }
+    result = {}
+    for facility, ids in grouped.items():
+        view = views[facility]
+        if view is None:
+            view = _VIEWS.put(facility, tuple(ids), _views([parsed[i] for i in ids]))
+        result[facility] = view
+    return result
+
+
+class _FacilityViews:
+    """The last view built per facility, with the record ids it was built from: a view is a
+    pure function of its records, so while a facility gains no audit it is reused."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, facility: str, record_ids: tuple[str, ...]) -> list[dict[str, Any]] | None:
+        with self._lock:
+            entry = self._entries.get(facility)
+            if entry is None or entry[0] != record_ids:
+                return None
+            self._entries.move_to_end(facility)
+            return entry[1]
+
+    def put(
+        self, facility: str, record_ids: tuple[str, ...], view: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        with self._lock:
+            self._entries[facility] = (record_ids, view)
+            self._entries.move_to_end(facility)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return view
 
 
 class _ParsedAudits:
@@ -106,6 +141,7 @@ class _ParsedAudits:
 
 
 _PARSED = _ParsedAudits(capacity=100_000)
+_VIEWS = _FacilityViews(capacity=10_000)
 
 
 OPEN_STATUSES = frozenset({"open", "in-progress", "unverified"})
