@@ -49,6 +49,8 @@ def conformity_credential(audit: AnchoredRecord) -> dict[str, Any]:
     payload = AuditPayload.model_validate(audit.payload)
     raw = audit.payload
     party = facility_party(raw["facility"])
+    # The attestation is issued to the facility as a party: 0.6.1's party has no idScheme.
+    issued_to = {k: v for k, v in party.items() if k != "idScheme"}
     standard = _standard(payload)
     assessments = [
         _assessment(audit, payload, party, standard, indicator) for indicator in IloIndicator
@@ -81,7 +83,7 @@ def conformity_credential(audit: AnchoredRecord) -> dict[str, Any]:
                 f"{payload.scope} Notice: {payload.notice.value}. Workers interviewed: "
                 f"{payload.workers_interviewed}. Overall rating: {payload.overall_rating}."
             ),
-            "issuedToParty": party,
+            "issuedToParty": issued_to,
             "auditableEvidence": audit.evidence("The audit record's anchored receipt"),
             "assessment": assessments,
         },
@@ -151,7 +153,8 @@ def _assessment(
             ],
             "conformance": unresolved == 0,
             "conformityTopic": CONFORMITY_TOPIC,
-            "assessedFacility": [{"type": ["FacilityVerification"], "facility": dict(party)}],
+            # No type: the 0.6.1 context defines no FacilityVerification (its instances omit it).
+            "assessedFacility": [{"facility": dict(party)}],
         }
     )
     return assessment

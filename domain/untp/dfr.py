@@ -58,7 +58,8 @@ def facility_record(record: AnchoredRecord, audits: Sequence[AnchoredRecord]) ->
     if description:
         facility["description"] = description
     facility["countryOfOperation"] = profile.country
-    address: dict[str, Any] = {"type": ["Address"], "addressCountry": profile.country}
+    # 0.6.1 instances give an address no type (the context defines none).
+    address: dict[str, Any] = {"addressCountry": profile.country}
     if profile.address:
         address["streetAddress"] = profile.address
     facility["address"] = address

@@ -24,7 +24,8 @@ def records(world: World) -> FacilityRecords:
     return FacilityRecords(
         facility_id="fac-my-penang-pcb-03",
         facility=record(world, "facility", "facility"),
-        audits=(record(world, "audit", "audit"), record(world, "other_audit", "audit")),
+        audits=tuple(record(world, name, "audit") for name in ("audit", "other_audit",
+                                                               "plain_audit")),
         links=((record(world, "link", "supply-link"),
                 record(world, "confirmation", "supply-confirm")),),
     )  # fmt: skip

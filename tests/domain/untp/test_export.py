@@ -59,7 +59,7 @@ def test_every_export_links_the_receipt_it_was_built_from(
     dfr = exports[f"dfr-{FACILITY}.json"]
     assert [e["id"] for e in dfr["evidence"]] == [f"{world.api}/v1/records/{facility_id}/receipt"]
     claims = {c["id"]: c for c in dfr["credentialSubject"]["conformityClaim"]}
-    for name in ("audit", "other_audit"):
+    for name in ("audit", "other_audit", "plain_audit"):
         claim = claims[f"urn:lpl:record:{world.ids[name]}#claim"]
         evidence = claim["conformityEvidence"]
         assert evidence["hashDigest"] == digest_of(world.receipt(world.ids[name]))
@@ -122,10 +122,10 @@ def test_the_shapes_follow_untp_0_6_1(world: World, records: FacilityRecords) ->
 
 def test_exports_verify_in_digital_bazaars_verifier(world: World, records: FacilityRecords) -> None:
     exports = signed_by_all(world, records)
-    assert len(exports) == 4
+    assert len(exports) == 5
     code, verdicts = run_verifier(list(exports.values()))
     assert code == 0, verdicts
-    assert [v["verified"] for v in verdicts] == [True] * 4
+    assert [v["verified"] for v in verdicts] == [True] * 5
     assert {v["cryptosuite"] for v in verdicts} == {"eddsa-jcs-2022"}
 
 
@@ -144,7 +144,7 @@ def test_a_key_signs_only_what_it_authored(world: World, records: FacilityRecord
     signed, skipped = sign_all(planned, [world.auditor])
     assert [p.record_id for p, _ in signed] == [world.ids["audit"]]
     assert {s.record_id for s in skipped} == {
-        world.ids[name] for name in ("facility", "other_audit", "link")
+        world.ids[name] for name in ("facility", "other_audit", "plain_audit", "link")
     }
     other = next(p for p in planned if p.record_id == world.ids["other_audit"])
     with pytest.raises(NotTheAuthor) as refused:
@@ -217,3 +217,15 @@ def test_a_receipt_of_another_kind_is_refused(world: World) -> None:
     with pytest.raises(ReceiptInvalid) as refused:
         anchored_record(receipt, api=world.api, kind="audit")
     assert refused.value.check == "kind"
+
+
+def test_an_audit_naming_no_osh_id_or_known_scheme(world: World, records: FacilityRecords) -> None:
+    dcc = signed_by_all(world, records)[f"dcc-{world.ids['plain_audit']}.json"]
+    subject = dcc["credentialSubject"]
+    assert subject["issuedToParty"] == {
+        "id": f"urn:lpl:facility:{FACILITY}", "name": "Penang PCB Assembly, Plant 3",
+        "registeredId": FACILITY,
+    }  # fmt: skip
+    facility = subject["assessment"][0]["assessedFacility"][0]["facility"]
+    assert facility["idScheme"]["id"] == "https://ledger.labour-provenance.org/facilities"
+    assert all("referenceStandard" not in a for a in subject["assessment"])

@@ -92,6 +92,15 @@ def untp_world(folder: Path) -> Iterator[World]:
         closed = [{**f, "status": "closed"} for f in audit_payload()["findings"]]
         submit("other_audit", _audit(other, auditType="surveillance", findings=closed,
                                      correctiveActions=[]))  # fmt: skip
+        plain = {"id": FACILITY, "name": "Penang PCB Assembly, Plant 3", "country": "MY"}
+        submit(
+            "plain_audit",
+            sign_envelope(
+                "audit",
+                audit_payload(facility=plain, scheme={"name": "other", "version": "in-house 2"}),
+                other,
+            ).to_dict(),
+        )
         link = submit("link", supply_link(brand, BRAND))
         submit("confirmation", confirmation(employer, link))
         submit("unconfirmed", supply_link(employer, FACILITY, SUPPLIER))
