@@ -1,0 +1,158 @@
+"""``ledger untp export`` as a user runs it: a real process against the real API over a
+real ledger (tests/domain/untp/world.py), key files with passphrases, and Digital Bazaar's
+verifier on the files it writes. Also what a careless or hostile party tries: a key that
+authored nothing, an API serving a receipt that does not commit to its record, bad usage."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from ledger.keyfile import save_key_file
+from ledger.keys import SigningKey
+from tests.api.live import serving
+from tests.cli.conftest import Cli
+from tests.credentials.worker_support import FAST_KDF
+from tests.domain.supply.builders import FACILITY
+from tests.domain.untp.world import World, run_verifier, untp_world
+
+CREATED = "2026-12-01T09:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with untp_world(tmp_path_factory.mktemp("untp-cli")) as built:
+        yield built
+
+
+def key_file(cli: Cli, name: str, key: SigningKey) -> str:
+    path = cli.cwd / f"{name}.key"
+    save_key_file(path, key, cli.env["LEDGER_KEY_PASSPHRASE"], **FAST_KDF)
+    return str(path)
+
+
+def export(cli: Cli, api: str, *args: str, out: str = "untp") -> tuple[int, Any, str]:
+    done = cli.run("untp", "export", "--facility", FACILITY, "--out", out, "--api", api, *args,
+                   check=False)  # fmt: skip
+    try:
+        summary = json.loads(done.stdout) if done.stdout else None
+    except ValueError:
+        summary = done.stdout
+    return done.returncode, summary, done.stderr
+
+
+def written(cli: Cli, out: str = "untp") -> dict[str, dict[str, Any]]:
+    folder = cli.cwd / out
+    if not folder.exists():
+        return {}
+    return {p.name: json.loads(p.read_text()) for p in sorted(folder.iterdir())}
+
+
+def test_the_auditor_exports_its_own_audit_only(world: World, cli: Cli) -> None:
+    auditor = key_file(cli, "auditor", world.auditor)
+    code, summary, _ = export(cli, world.api, "--key", auditor, "--created", CREATED)
+    assert code == 0, summary
+    audit = world.ids["audit"]
+    files = written(cli)
+    assert list(files) == [f"dcc-{audit}.json"]
+    assert summary["written"] == [{
+        "file": f"dcc-{audit}.json", "type": "DigitalConformityCredential",
+        "id": f"urn:lpl:untp:dcc:{audit}", "record": audit, "issuer": world.auditor.did,
+    }]  # fmt: skip
+    reasons = {s["file"]: s["reason"] for s in summary["skipped"]}
+    assert reasons[f"dfr-{FACILITY}.json"].startswith("not authored by the given key")
+    assert reasons[f"dcc-{world.ids['other_audit']}.json"].endswith(
+        f"only {world.other_auditor.did} may issue it"
+    )
+    assert "not confirmed" in reasons[f"dte-{world.ids['unconfirmed']}.json"]
+    assert (summary["facility"], summary["untp"]) == (FACILITY, "0.6.1")
+    code, verdicts = run_verifier(list(files.values()))
+    assert (code, verdicts[0]["verified"]) == (0, True), verdicts
+    # Run again with the same proof time: the same bytes (rebuilt from the receipts).
+    before = (cli.cwd / "untp" / f"dcc-{audit}.json").read_bytes()
+    assert export(cli, world.api, "--key", auditor, "--created", CREATED)[0] == 0
+    assert (cli.cwd / "untp" / f"dcc-{audit}.json").read_bytes() == before
+
+
+def test_every_author_together_exports_one_file_per_credential(world: World, cli: Cli) -> None:
+    keys = [("auditor", world.auditor), ("other", world.other_auditor),
+            ("employer", world.employer)]  # fmt: skip
+    args = [a for name, key in keys for a in ("--key", key_file(cli, name, key))]
+    code, summary, _ = export(cli, world.api, *args)
+    assert code == 0, summary
+    files = written(cli)
+    assert sorted(files) == sorted(
+        [f"dcc-{world.ids[n]}.json" for n in ("audit", "other_audit", "plain_audit")]
+        + [f"dfr-{FACILITY}.json", f"dte-{world.ids['link']}.json"]
+    )
+    assert [s["file"] for s in summary["skipped"]] == [f"dte-{world.ids['unconfirmed']}.json"]
+    code, verdicts = run_verifier(list(files.values()))
+    assert code == 0, verdicts
+
+
+def test_a_key_that_authored_nothing_writes_nothing(world: World, cli: Cli) -> None:
+    stranger = key_file(cli, "stranger", SigningKey.generate())
+    code, summary, _ = export(cli, world.api, "--key", stranger)
+    assert code == 1
+    assert summary["written"] == [] and len(summary["skipped"]) == 6
+    assert written(cli) == {}
+
+
+def _tampering(upstream: str) -> FastAPI:
+    """The real API behind a proxy that closes the first finding of every audit receipt."""
+    app = FastAPI()
+
+    @app.get("/{path:path}")
+    def forward(path: str) -> JSONResponse:
+        response = httpx.get(f"{upstream}/{path}", timeout=30)
+        body = response.json()
+        if path.endswith("/receipt") and body.get("kind") == "audit":
+            body = copy.deepcopy(body)
+            body["envelope"]["payload"]["findings"][0]["status"] = "closed"
+        return JSONResponse(body, status_code=response.status_code)
+
+    return app
+
+
+def test_a_receipt_that_does_not_commit_to_its_record_stops_the_export(
+    world: World, cli: Cli
+) -> None:
+    auditor = key_file(cli, "auditor", world.auditor)
+    with serving(_tampering(world.api)) as hostile:
+        code, summary, stderr = export(cli, hostile, "--key", auditor)
+    assert code == 1
+    assert summary["error"]["code"] == "receipt_invalid" and summary["error"]["check"] == "envelope"
+    assert "nothing was written" in stderr
+    assert written(cli) == {}
+
+
+def test_bad_usage_and_unknown_facilities(world: World, cli: Cli) -> None:
+    auditor = key_file(cli, "auditor", world.auditor)
+    (cli.cwd / "a-file").write_text("")
+
+    def run(*args: str) -> tuple[int, str]:
+        done = cli.run("untp", "export", *args, check=False)
+        return done.returncode, done.stderr
+
+    base = ["--api", world.api, "--key", auditor, "--out", "untp"]
+    assert run(*base, "--facility", "../../etc")[0] == 2
+    assert run(*base, "--facility", "x" * 65)[0] == 2
+    assert run("--api", world.api, "--facility", FACILITY, "--out", "untp")[0] == 2  # no --key
+    assert run(*base, "--facility", FACILITY, "--created", "yesterday")[0] == 2
+    assert run("--api", world.api, "--key", auditor, "--facility", FACILITY, "--out",
+               "a-file")[0] == 2  # fmt: skip
+    assert run(*base[:2], "--key", str(cli.cwd / "missing.key"), "--out", "untp",
+               "--facility", FACILITY)[0] == 2  # fmt: skip
+    code, stderr = run(*base, "--facility", "fac-nowhere-01")
+    assert (code, "facility_unknown" in stderr) == (1, True)
+    code, stderr = run("--api", "http://127.0.0.1:9", "--key", auditor, "--out", "untp",
+                       "--facility", FACILITY)  # fmt: skip
+    assert (code, "cannot reach" in stderr) == (1, True)
+    assert written(cli) == {}
