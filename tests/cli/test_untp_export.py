@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,8 +21,8 @@ from ledger.keys import SigningKey
 from tests.api.live import serving
 from tests.cli.conftest import Cli
 from tests.credentials.worker_support import FAST_KDF
-from tests.domain.supply.builders import FACILITY
-from tests.domain.untp.world import World, run_verifier, untp_world
+from tests.domain.supply.builders import FACILITY, SUPPLIER
+from tests.domain.untp.world import World, audit, run_verifier, untp_world
 
 CREATED = "2026-12-01T09:00:00Z"
 
@@ -156,3 +157,32 @@ def test_bad_usage_and_unknown_facilities(world: World, cli: Cli) -> None:
                        "--facility", FACILITY)  # fmt: skip
     assert (code, "cannot reach" in stderr) == (1, True)
     assert written(cli) == {}
+
+
+def test_a_facility_with_no_record_of_its_own_and_no_confirmed_link(world: World, cli: Cli) -> None:
+    """The supplier only the unconfirmed link names: a stub, nothing to issue."""
+    employer = key_file(cli, "employer", world.employer)
+    done = cli.run("untp", "export", "--facility", SUPPLIER, "--out", "untp", "--api", world.api,
+                   "--key", employer, check=False)  # fmt: skip
+    assert done.returncode == 1
+    reasons = {s["file"]: s["reason"] for s in json.loads(done.stdout)["skipped"]}
+    assert reasons == {
+        f"dfr-{SUPPLIER}.json": "the facility has no record of its own (it is known from "
+        "audits or supply links): no DFR to issue",
+        f"dte-{world.ids['unconfirmed']}.json": "the supply link is not confirmed by its "
+        "supplier: no traceability event yet",
+    }
+    assert written(cli) == {}
+
+
+def test_a_record_not_anchored_yet_is_skipped(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "pending").mkdir()
+    with untp_world(tmp_path / "pending") as fresh:
+        pending = fresh.ledger.submit(audit(fresh.auditor, auditType="surveillance")).record_id
+        auditor = key_file(cli, "auditor", fresh.auditor)
+        code, summary, _ = export(cli, fresh.api, "--key", auditor)
+    assert code == 0, summary
+    assert {"file": f"dcc-{pending}.json", "record": pending, "reason": "not anchored yet"} in (
+        summary["skipped"]
+    )
+    assert list(written(cli)) == [f"dcc-{fresh.ids['audit']}.json"]

@@ -62,7 +62,7 @@ class World:
         return body
 
 
-def _audit(key: SigningKey, **changes: Any) -> dict[str, Any]:
+def audit(key: SigningKey, **changes: Any) -> dict[str, Any]:
     facility = {"id": FACILITY, "oshId": OSH_ID, "name": "Penang PCB Assembly, Plant 3",
                 "country": "MY"}  # fmt: skip
     return sign_envelope("audit", audit_payload(facility=facility, **changes), key).to_dict()
@@ -88,9 +88,9 @@ def untp_world(folder: Path) -> Iterator[World]:
         submit("brand", facility_record(brand, profile(BRAND, oshId=None, name="Nordwear AB",
                                                        country="SE", sector="brand")))  # fmt: skip
         submit("facility", facility_record(employer, profile(FACILITY, oshId=OSH_ID)))
-        submit("audit", _audit(auditor))
+        submit("audit", audit(auditor))
         closed = [{**f, "status": "closed"} for f in audit_payload()["findings"]]
-        submit("other_audit", _audit(other, auditType="surveillance", findings=closed,
+        submit("other_audit", audit(other, auditType="surveillance", findings=closed,
                                      correctiveActions=[]))  # fmt: skip
         plain = {"id": FACILITY, "name": "Penang PCB Assembly, Plant 3", "country": "MY"}
         submit(
