@@ -122,8 +122,8 @@ def _assessment(
         name, fragment = "Findings under no ILO indicator of forced labour", "other-findings"
     else:
         findings = [f for f in payload.findings if indicator in f.ilo_indicators]
-        label = indicator.value.replace("-", " ")
-        name, fragment = f"ILO indicator of forced labour: {label}", f"ilo-{indicator.value}"
+        name = f"ILO indicator of forced labour: {_label(indicator)}"
+        fragment = f"ilo-{indicator.value}"
     unresolved = sum(1 for f in findings if _unresolved(f))
     assessment: dict[str, Any] = {
         "type": ["ConformityAssessment", "Declaration"],
@@ -140,7 +140,7 @@ def _assessment(
                 "type": ["Criterion"],
                 "id": ILO_INDICATOR_IRI + indicator.value,
                 "name": name,
-                "description": f"The ILO indicator of forced labour '{label}'.",
+                "description": f"The ILO indicator of forced labour '{_label(indicator)}'.",
                 "conformityTopic": CONFORMITY_TOPIC,
                 "status": "active",
             }
@@ -158,6 +158,10 @@ def _assessment(
         }
     )
     return assessment
+
+
+def _label(indicator: IloIndicator) -> str:
+    return indicator.value.replace("-", " ")
 
 
 def _count(name: str, value: int) -> dict[str, Any]:

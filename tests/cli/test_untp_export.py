@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ledger.keyfile import save_key_file
 from ledger.keys import SigningKey
@@ -106,32 +106,58 @@ def test_a_key_that_authored_nothing_writes_nothing(world: World, cli: Cli) -> N
     assert written(cli) == {}
 
 
-def _tampering(upstream: str) -> FastAPI:
-    """The real API behind a proxy that closes the first finding of every audit receipt."""
+def _hostile(upstream: str, trick: str) -> FastAPI:
+    """The real API behind a proxy that plays ``trick`` on its answers."""
     app = FastAPI()
 
     @app.get("/{path:path}")
-    def forward(path: str) -> JSONResponse:
+    def forward(path: str) -> Response:
         response = httpx.get(f"{upstream}/{path}", timeout=30)
-        body = response.json()
-        if path.endswith("/receipt") and body.get("kind") == "audit":
-            body = copy.deepcopy(body)
+        body = copy.deepcopy(response.json())
+        receipt = path.endswith("/receipt") and body.get("kind") == "audit"
+        if trick == "closes a finding" and receipt:
             body["envelope"]["payload"]["findings"][0]["status"] = "closed"
+        elif trick == "swaps receipts" and receipt:
+            body = httpx.get(f"{upstream}/v1/records/{SWAPPED[0]}/receipt", timeout=30).json()
+        elif trick == "names a path as a record id" and path.endswith("/audits"):
+            body["audits"][0]["id"] = "../../v1/admin"
+        elif trick == "no list of audits" and path.endswith("/audits"):
+            body["audits"] = {"not": "a list"}
+        elif trick == "answers HTML" and path.endswith("/suppliers"):
+            return Response("<html>", media_type="text/html")
+        elif trick == "answers too much" and path.endswith("/buyers"):
+            return Response(b" " * (8 * 1024 * 1024 + 1), media_type="application/json")
         return JSONResponse(body, status_code=response.status_code)
 
     return app
 
 
-def test_a_receipt_that_does_not_commit_to_its_record_stops_the_export(
-    world: World, cli: Cli
+SWAPPED: list[str] = []
+
+
+@pytest.mark.parametrize(
+    ("trick", "says"),
+    [
+        ("closes a finding", "receipt_invalid: the receipt's envelope"),
+        ("swaps receipts", "receipt_invalid: asked for"),
+        ("names a path as a record id", "malformed record id"),
+        ("no list of audits", "no list of audits"),
+        ("answers HTML", "not JSON"),
+        ("answers too much", "exceeds"),
+    ],
+)
+def test_a_hostile_api_stops_the_export_and_nothing_is_written(
+    world: World, cli: Cli, trick: str, says: str
 ) -> None:
+    SWAPPED[:] = [world.ids["other_audit"]]
     auditor = key_file(cli, "auditor", world.auditor)
-    with serving(_tampering(world.api)) as hostile:
+    with serving(_hostile(world.api, trick)) as hostile:
         code, summary, stderr = export(cli, hostile, "--key", auditor)
-    assert code == 1
-    assert summary["error"]["code"] == "receipt_invalid" and summary["error"]["check"] == "envelope"
-    assert "nothing was written" in stderr
+    assert code == 1, (summary, stderr)
+    assert says in stderr, stderr
     assert written(cli) == {}
+    if trick == "closes a finding":
+        assert summary["error"]["check"] == "envelope"
 
 
 def test_bad_usage_and_unknown_facilities(world: World, cli: Cli) -> None:
