@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from pyld import jsonld
 from credentials.loader import bundled_contexts, context_document
 from domain.untp import FacilityRecords, plan_exports, sign_all
 from domain.untp.spec import DCC_CONTEXT, DFR_CONTEXT, DTE_CONTEXT
+from tests.conftest import REPO
 from tests.domain.untp.world import World
 
 SPEC_ENV = "UNTP_SPEC_DIR"
@@ -108,3 +111,25 @@ def test_every_term_is_defined_by_the_untp_contexts(exports: list[dict[str, Any]
             unsigned, {**options, "algorithm": "URDNA2015", "format": "application/n-quads"}
         )
         assert "https://test.uncefact.org/vocabulary/untp/" in nquads
+
+
+def test_digital_bazaars_jsonld_agrees_in_safe_mode(exports: list[dict[str, Any]]) -> None:
+    """jsonld.js (safe mode: nothing dropped, no relative IRI) expands every export, and its
+    RDFC-1.0 N-Quads equal pyld's: an rdfc proof would verify in both."""
+    node = shutil.which("node")
+    assert node, "node is required (see tools/setup.sh)"
+    contexts = {url: _loader(url)["document"] for url in [*_CONTEXTS, *bundled_contexts()]}
+    unsigned = [{k: v for k, v in c.items() if k != "proof"} for c in exports]
+    done = subprocess.run(
+        [node, str(Path(__file__).with_name("jsonld_check.mjs"))],
+        input=json.dumps({"contexts": contexts, "documents": unsigned}),
+        capture_output=True, text=True, timeout=120, check=False, cwd=REPO,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    options = {"documentLoader": _loader, "base": None}
+    for document, result in zip(unsigned, json.loads(done.stdout), strict=True):
+        assert result["ok"], (document["id"], result["error"])
+        ours = jsonld.normalize(
+            document, {**options, "algorithm": "URDNA2015", "format": "application/n-quads"}
+        )
+        assert result["nquads"] == ours, document["id"]
