@@ -30,6 +30,7 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("score", "score"),
     ("receipts", "receipts"),
     ("db", "db"),
+    ("untp", "untp"),
 ]
 
 

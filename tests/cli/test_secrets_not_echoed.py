@@ -77,6 +77,8 @@ def commands(files: dict[str, Path], secret: str) -> dict[str, list[str]]:
                             "--document-country", "NP", "--api", closed],
         "vc revoke": ["vc", "revoke", "0x" + "ab" * 32, "--issuer-key", secret, "--api", closed],
         "keys show": ["keys", "show", secret],
+        "untp export": ["untp", "export", "--facility", "fac-my-penang-pcb-03", "--out",
+                        str(files["key"].parent / "untp"), "--key", secret, "--api", closed],
     }  # fmt: skip
 
 
@@ -112,6 +114,7 @@ OPTION = {
     "vc issue-worker": "--issuer-key",
     "vc revoke": "--issuer-key",
     "keys show": "KEY_FILE",
+    "untp export": "--key",
 }
 
 
@@ -125,7 +128,9 @@ def test_a_bad_key_value_is_never_echoed(files: dict[str, Path], command: str, n
     assert_not_echoed(result, secret)
 
 
-@pytest.mark.parametrize("command", ["vc sign", "attest audit", "keys show", "vc revoke"])
+@pytest.mark.parametrize(
+    "command", ["vc sign", "attest audit", "keys show", "vc revoke", "untp export"]
+)
 def test_a_wrong_passphrase_is_named_not_echoed(files: dict[str, Path], command: str) -> None:
     wrong = "Xq7-wrong-Vt9rKp2-0815"
     result = invoke(commands(files, str(files["key"]))[command], LEDGER_KEY_PASSPHRASE=wrong)
