@@ -73,7 +73,9 @@ def dcc(
             "issuedToParty": {"id": "https://certifier.example/parties/penang-pcb",
                               "name": "Penang PCB Assembly Sdn Bhd"},
             "scope": {"type": ["ConformityScheme"], "id": "https://sa-intl.example/sa8000",
-                      "name": "SA8000:2014"},
+                      "name": "SA8000:2014", "description": "Social accountability standard",
+                      "version": "2014", "validFrom": "2014-06-01",
+                      "owner": {"id": "https://sa-intl.example/", "name": "SAI"}},
             "assessment": [
                 {
                     "type": ["ConformityAssessment", "Declaration"],
@@ -82,7 +84,9 @@ def dcc(
                     "assessmentDate": "2026-10-14",
                     "referenceStandard": {"type": ["Standard"],
                                           "id": "https://sa-intl.example/sa8000#2",
-                                          "name": "SA8000:2014 clause 2"},
+                                          "name": "SA8000:2014 clause 2",
+                                          "issuingParty": {"id": "https://sa-intl.example/",
+                                                           "name": "SAI"}},
                     "conformance": True,
                     "conformityTopic": topic,
                     "assessedFacility": [{"facility": named, "IDverifiedByCAB": True}],
