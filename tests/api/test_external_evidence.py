@@ -15,13 +15,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
 
 from credentials.dataintegrity import EDDSA_JCS_2022, EDDSA_RDFC_2022
 from ledger.envelope import sign_envelope
+from ledger.errors import LedgerError
 from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger
 from tests.api.state import changed, snapshot
+from tests.api.test_fuzz_signed import _send, mutated
 from tests.api.test_supply import BRAND_PROFILE, created, refused
 from tests.credentials.worker_support import accredited
 from tests.domain.audits.dcc_builders import (
@@ -287,3 +290,30 @@ def test_a_replay_is_refused_and_the_credential_is_on_file_once(
     shuffled = dict(reversed(list(credential.items())))
     refused(client, ledger, TARGET, submission(auditor, shuffled), "external_evidence_duplicate")
     assert [e["recordId"] for e in client.get(TARGET).json()["externalEvidence"]] == [first]
+
+
+FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def test_fuzzed_submissions_never_fail_or_change_anything_when_refused(
+    client: TestClient, ledger: Ledger, world: World, auditor: SigningKey
+) -> None:
+    """Behind a valid envelope signature, and behind a valid credential proof too (the DCC
+    is mutated, then signed by its issuer): no 5xx, and a refusal changes nothing."""
+    credential, lists = _revocable(world.certifier, EDDSA_JCS_2022)
+    template = submission(auditor, credential, lists)["payload"]
+    unsigned = dcc(world.certifier, status=status_entry(17))
+
+    @FUZZ
+    @given(payload=mutated(template), document=mutated(unsigned))
+    def run(payload: dict[str, Any], document: dict[str, Any]) -> None:
+        _send(client, ledger, TARGET, sign_envelope("external_conformity", payload,
+                                                    auditor).to_dict())  # fmt: skip
+        try:
+            resigned = sign(document, world.certifier)
+        except LedgerError:
+            return  # not a document a proof can be made over (e.g. not I-JSON)
+        body = submission(auditor, resigned, lists)
+        _send(client, ledger, TARGET, body)
+
+    run()

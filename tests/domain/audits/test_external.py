@@ -18,6 +18,7 @@ from domain.audits.external import (
     ExternalFacilityMismatch,
     ExternalIssuerUnsupported,
     ExternalProofInvalid,
+    ExternalRdfcTooComplex,
     ExternalStatusUnchecked,
     ExternalTopicUnsupported,
     verify_external_conformity,
@@ -196,3 +197,50 @@ def test_status_that_cannot_be_checked_is_refused(certifier: SigningKey) -> None
     _refused(ExternalStatusUnchecked, unsupported)
     # A list no entry names is refused too (nothing unexplained rides along).
     _refused(ExternalCredentialInvalid, sign(dcc(certifier), certifier), [status_list(certifier)])
+
+
+def test_odd_but_signed_shapes_are_read_or_refused_cleanly(certifier: SigningKey) -> None:
+    """A proof set of one is that proof; a status entry naming its list by an object is
+    refused as uncheckable (not a crash)."""
+    credential = sign(dcc(certifier), certifier)
+    as_set = {**credential, "proof": [credential["proof"]]}
+    assert _verify(as_set).suite == EDDSA_JCS_2022
+    entry = {**status_entry(3), "statusListCredential": {"id": "https://x.example/s"}}
+    _refused(ExternalStatusUnchecked, sign(dcc(certifier, status=entry), certifier))
+    two = sign(dcc(certifier), certifier)
+    two["proof"] = [two["proof"], two["proof"]]
+    assert _refused(ExternalProofInvalid, two).data["cause"] == "proof_missing"
+
+
+def _as_rdfc(credential: dict[str, Any], certifier: SigningKey) -> dict[str, Any]:
+    """Signed (jcs, fast), then labelled rdfc: the workload check runs before any hashing."""
+    signed = sign(credential, certifier)
+    signed["proof"]["cryptosuite"] = EDDSA_RDFC_2022
+    return signed
+
+
+def test_rdfc_documents_that_would_canonicalize_for_minutes_are_refused(
+    certifier: SigningKey,
+) -> None:
+    """pyld took ~17 s for two blank parents of 8 identical blank children, and over a
+    minute for 8 blank nodes naming each other: refused at once, before canonicalizing."""
+    import time
+
+    poisoned = dcc(certifier, context=rdfc_context())
+    poisoned["credentialSubject"]["extra"] = [{"kids": [{"v": "x"} for _ in range(8)]}] * 2
+    clique = dcc(certifier, context=rdfc_context())
+    clique["credentialSubject"]["graph"] = [
+        {"id": f"_:b{i}", "knows": [{"id": f"_:b{j}"} for j in range(8) if j != i]}
+        for i in range(8)
+    ]
+    for credential in (poisoned, clique):
+        started = time.perf_counter()
+        error = _refused(ExternalRdfcTooComplex, _as_rdfc(credential, certifier))
+        assert error.code == "external_rdfc_too_complex"
+        assert time.perf_counter() - started < 1
+    # jcs signs the JSON text: the same shapes cost nothing there.
+    assert _verify(sign(poisoned, certifier)).suite == EDDSA_JCS_2022
+    # Repeats under a node with an id are no blank neighbours of each other: accepted.
+    fine = dcc(certifier, context=rdfc_context())
+    fine["credentialSubject"]["extra"] = [{"v": "x"} for _ in range(8)]
+    assert _verify(sign(fine, certifier, EDDSA_RDFC_2022)).suite == EDDSA_RDFC_2022
