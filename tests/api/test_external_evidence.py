@@ -97,7 +97,9 @@ def test_accepted_and_shown_as_external_never_as_an_audit(
         assert accepted["status"] == "pending"
         ids[suite] = accepted["id"]
     # An NGO hands in one without a credentialStatus (nothing to check, nothing to hand in).
-    plain = sign(dcc(world.certifier, number="SA8000-plain"), world.certifier)
+    unsigned = dcc(world.certifier, number="SA8000-plain")
+    unsigned["issuer"]["name"] = "<b>Certifier</b>"  # another system's text, shown escaped
+    plain = sign(unsigned, world.certifier)
     ids["plain"] = created(client.post(TARGET, json=submission(investigator, plain)))["id"]
 
     listed = client.get(TARGET).json()
@@ -126,6 +128,10 @@ def test_accepted_and_shown_as_external_never_as_an_audit(
     assert node["evidence"]["audit"] is None and "no_audit" in node["missing"]
     assert not set(ids.values()) & set(node["records"])
     assert "externalEvidence" not in node["evidence"]
+    page = client.get(f"/brands/{BRAND}")
+    assert page.status_code == 200 and "External evidence" in page.text
+    assert "Example Social Certification Body (3rdParty): social.labour, conforms" in page.text
+    assert "<b>Certifier</b>" not in page.text and "&lt;b&gt;Certifier&lt;/b&gt;" in page.text
 
     # Score: the same points, the same records; the external ones only beside them.
     score = client.get(f"/v1/facilities/{FACILITY}/score").json()
