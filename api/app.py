@@ -27,6 +27,7 @@ from .routes import (
     contexts,
     credentials,
     dids,
+    external_evidence,
     facilities,
     health,
     holders,
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         holders.router,
         vc_api.router,
         dids.router,
+        external_evidence.router,
     ):
         app.include_router(router)
     if settings.metrics_enabled:

@@ -157,8 +157,11 @@ def parse_datetime(value: str, *, require_offset: bool = True) -> datetime:
 # -- the cryptosuite algorithms ----------------------------------------------------------
 
 
-def canonical_document(document: Mapping[str, Any], suite: str) -> str:
+def canonical_document(document: Mapping[str, Any], suite: str, *, jsonld: bool = True) -> str:
     """Transformation: the canonical form of ``document`` (a document without its proof).
+
+    ``jsonld=False`` skips the strict JSON-LD checks for ``eddsa-jcs-2022``, which signs the
+    JSON text and needs no context (rdfc always processes: it signs the RDF).
 
     Raises:
         ProofOptionsInvalid: unknown suite.
@@ -166,6 +169,8 @@ def canonical_document(document: Mapping[str, Any], suite: str) -> str:
         InvalidRecord: the document is not I-JSON (JCS cannot serialize it).
     """
     _check_suite(suite)
+    if suite == EDDSA_JCS_2022 and not jsonld:
+        return canonicalize(dict(document)).decode("utf-8")
     expanded = verify_strict(document)
     if suite == EDDSA_JCS_2022:
         return canonicalize(dict(document)).decode("utf-8")
@@ -173,7 +178,11 @@ def canonical_document(document: Mapping[str, Any], suite: str) -> str:
 
 
 def canonical_proof_config(
-    proof_config: Mapping[str, Any], suite: str, *, document_context: Any = None
+    proof_config: Mapping[str, Any],
+    suite: str,
+    *,
+    document_context: Any = None,
+    jsonld: bool = True,
 ) -> str:
     """Proof configuration, canonicalized.
 
@@ -183,6 +192,7 @@ def canonical_proof_config(
         suite: the cryptosuite.
         document_context: the document's ``@context``, used only to run the strict checks
             on a jcs configuration that has no ``@context`` of its own.
+        jsonld: False skips those strict checks for jcs (as :func:`canonical_document`).
 
     Raises:
         ProofOptionsInvalid: ``type``/``cryptosuite`` are not this suite's.
@@ -195,9 +205,9 @@ def canonical_proof_config(
             option="cryptosuite",
         )
     if suite == EDDSA_JCS_2022:
-        if "@context" in proof_config:
+        if jsonld and "@context" in proof_config:
             verify_strict(proof_config)
-        else:
+        elif jsonld:
             verify_strict({**proof_config, "@context": document_context})
         return canonicalize(dict(proof_config)).decode("utf-8")
     return _rdfc(verify_strict(proof_config))
@@ -246,6 +256,7 @@ def add_proof(
     domain: str | None = None,
     expires: str | None = None,
     proof_id: str | None = None,
+    jsonld: bool = True,
 ) -> dict[str, Any]:
     """Sign ``document`` with a Data Integrity proof; return a new, signed document.
 
@@ -261,6 +272,8 @@ def add_proof(
         challenge, domain: bind the proof to a verifier's challenge / domain.
         expires: XML Schema dateTime after which the proof is no longer valid.
         proof_id: the proof's ``id`` (a URL), so later proofs can name it as ``previousProof``.
+        jsonld: False signs an ``eddsa-jcs-2022`` proof without the strict JSON-LD checks
+            (as :func:`verify_proof`; a document whose contexts are not bundled).
 
     Raises:
         ProofOptionsInvalid: unknown suite, malformed date, mismatched verification method,
@@ -283,6 +296,7 @@ def add_proof(
         domain=domain,
         expires=expires,
         proof_id=proof_id,
+        jsonld=jsonld,
     )
     return {**document, "proof": proof}
 
@@ -300,6 +314,7 @@ def create_proof(
     expires: str | None = None,
     proof_id: str | None = None,
     previous_proof: str | list[str] | None = None,
+    jsonld: bool = True,
 ) -> dict[str, Any]:
     """The cryptosuite's Create Proof: a proof over ``input_document`` exactly as given.
 
@@ -349,7 +364,9 @@ def create_proof(
     unsecured = dict(input_document)
     if suite == EDDSA_JCS_2022 and "@context" in unsecured:
         proof["@context"] = unsecured["@context"]
-    proof["proofValue"] = multibase_encode(key.sign(_hash_for(proof, unsecured, suite)))
+    proof["proofValue"] = multibase_encode(
+        key.sign(_hash_for(proof, unsecured, suite, jsonld=jsonld))
+    )
     return proof
 
 
@@ -363,11 +380,15 @@ def _proof_config(
     return config
 
 
-def _hash_for(proof: Mapping[str, Any], unsecured: Mapping[str, Any], suite: str) -> bytes:
+def _hash_for(
+    proof: Mapping[str, Any], unsecured: Mapping[str, Any], suite: str, *, jsonld: bool = True
+) -> bytes:
     config = _proof_config(proof, unsecured, suite)
     return hash_data(
-        canonical_proof_config(config, suite, document_context=unsecured.get("@context")),
-        canonical_document(unsecured, suite),
+        canonical_proof_config(
+            config, suite, document_context=unsecured.get("@context"), jsonld=jsonld
+        ),
+        canonical_document(unsecured, suite, jsonld=jsonld),
     )
 
 
@@ -382,6 +403,7 @@ def verify_proof(
     domain: str | None = None,
     now: datetime | None = None,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    jsonld: bool = True,
 ) -> VerifiedProof:
     """Verify the one Data Integrity proof on ``document``.
 
@@ -399,6 +421,10 @@ def verify_proof(
         domain: when given, the proof's domain must be (or list) this domain.
         now: the time to check against (default: the current time).
         clock_skew: tolerance for a ``created`` slightly in the future.
+        jsonld: False verifies an ``eddsa-jcs-2022`` proof as that suite specifies, over
+            the JSON text alone, without the strict JSON-LD checks, so a document whose
+            contexts are not bundled still verifies (for callers that read the JSON, never
+            the RDF: credentials from other systems). rdfc proofs always need the contexts.
 
     Raises:
         ProofError: a subclass per check (see :mod:`credentials.errors`).
@@ -417,6 +443,7 @@ def verify_proof(
         domain=domain,
         now=now,
         clock_skew=clock_skew,
+        jsonld=jsonld,
     )
 
 
@@ -429,6 +456,7 @@ def verify_embedded_proof(
     domain: str | None = None,
     now: datetime | None = None,
     clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+    jsonld: bool = True,
 ) -> VerifiedProof:
     """The cryptosuite's Verify Proof: ``proof`` over ``input_document`` exactly as given.
 
@@ -457,11 +485,11 @@ def verify_embedded_proof(
     unsecured = dict(input_document)
     try:
         if suite == EDDSA_JCS_2022 and "@context" in proof:
-            if proof["@context"] != unsecured.get("@context"):
+            if jsonld and proof["@context"] != unsecured.get("@context"):
                 # Readers see the document with its own, longer @context: it must hold too.
                 verify_strict(unsecured)
             _apply_proof_context(unsecured, proof["@context"])
-        to_verify = _hash_for(proof, unsecured, suite)
+        to_verify = _hash_for(proof, unsecured, suite, jsonld=jsonld)
     except InvalidRecord as exc:  # JsonLdInvalid and JCS failures alike
         raise ProofContextInvalid(
             f"the document cannot be processed: {exc.detail}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ledger.kinds import KindHandler, KindRegistry
 
 from .audits import AuditHandler
+from .audits.external_handler import ExternalConformityHandler
 from .scores import ScoreHandler, TypologyHandler
 from .supply import FacilityHandler, SupplyConfirmHandler, SupplyLinkHandler
 from .wages.handlers import WageAckHandler, WageLineHandler
@@ -29,6 +30,8 @@ KINDS: tuple[type[KindHandler], ...] = (
     FacilityHandler,  # 9
     SupplyConfirmHandler,  # 10
     TypologyHandler,  # 11
+    # 12: the status list kind (another branch)
+    ExternalConformityHandler,  # 13
 )
 
 

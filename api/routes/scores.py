@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from domain.audits.external_views import external_evidence_of
 from domain.scores import Score, evidence_of, history_of, score
 from domain.scores.sources import score_sources
 from ledger.errors import SchemaViolation
@@ -31,11 +32,19 @@ def read_score(ledger: LedgerDep, facility_id: FacilityPath) -> dict[str, Any]:
     "records"}], "cap"?, "history"}``: ``value`` is points earned out of ``weight``;
     ``records`` the record ids whose receipts back it; ``cap`` only while an open
     ID-retention or debt-bondage finding caps the score. ``history``: the score snapshots
-    (``POST .../score/snapshot``), oldest first."""
+    (``POST .../score/snapshot``), oldest first. ``externalEvidence``: for information only,
+    the conformity credentials from other systems accepted about the facility, each marked
+    ``"external": true``; they are no input of the formula (not audits; the score's
+    ``records`` and ``GET .../score/sources`` leave them out, so a recomputation from
+    receipts needs none of them)."""
+    now = utcnow()
     with session_scope(ledger.engine) as session:
-        evidence = evidence_of(session, facility_id, utcnow())
+        evidence = evidence_of(session, facility_id, now)
         history = history_of(session, evidence.facility)
-    return score_json(score(evidence), history)
+        external = external_evidence_of(session, [evidence.facility], now)
+    body = score_json(score(evidence), history)
+    body["externalEvidence"] = external.get(evidence.facility, [])
+    return body
 
 
 @router.get(

@@ -10,6 +10,11 @@ Evidence per facility, all read for the whole graph at once (a fixed number of q
 - idPossession: the share of credentialed workers with a matching check-in in 90 days;
 - coercionFlags: how many were raised in 90 days about its credentialed workers (a count).
 
+Beside the evidence, never inside it: ``externalEvidence``, the Digital Conformity
+Credentials from other systems accepted about the facility, each marked ``"external": true``
+(:mod:`domain.audits.external_views`). They are not audits: they fill no ``no_audit`` gap,
+count no finding, and their records are not among the node's ``records``.
+
 Missing evidence is named, never guessed: ``no_audit``, ``audit_expired``,
 ``no_wage_records``, ``no_credentialed_workers``, ``unconfirmed_link`` (a link into it in
 this graph is not countersigned by the supplier).
@@ -20,12 +25,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
+from ..audits.external_views import external_evidence_of
 from ..audits.views import OPEN_STATUSES, audits_of, latest_audit, valid_audits
 from ..wages.views import current_wages_of
 from ..workers.service import POSSESSION_WINDOW
@@ -63,6 +69,7 @@ class TraceNode:
     evidence: dict[str, Any]
     missing: list[str]
     records: list[str]
+    external_evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,7 @@ def trace_of(
     wages = current_wages_of(session, ids)
     possession = possession_of(session, ids, now)
     flags = coercion_flag_counts(session, ids, now - POSSESSION_WINDOW)
+    external = external_evidence_of(session, ids, now)
     inbound_unconfirmed = {e.supplier for e in graph.edges if e.confirmation is None}
     nodes = []
     for facility in ids:
@@ -174,6 +182,7 @@ def trace_of(
                 evidence=evidence,
                 missing=missing,
                 records=sorted(records),
+                external_evidence=external.get(facility, []),
             )
         )
     return Trace(root=root, depth=depth, nodes=nodes, cycles=graph.cycles)

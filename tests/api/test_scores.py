@@ -84,7 +84,8 @@ def by_name(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_the_score_its_components_and_the_cap(client: TestClient, scored: Scored) -> None:
     body = score_of(client, G)
-    assert set(body) == {"score", "formula_version", "components", "cap", "history"}
+    assert set(body) == {"score", "formula_version", "components", "cap", "history",
+                         "externalEvidence"}  # fmt: skip
     assert body["formula_version"] == "2026.1" and body["history"] == []
     parts = by_name(body)
     assert [(c["name"], c["weight"]) for c in body["components"]] == [

@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credentials.dataintegrity import (
+    EDDSA_JCS_2022,
+    EDDSA_RDFC_2022,
     SUITES,
     VerifiedProof,
     add_proof,
@@ -24,6 +26,7 @@ from credentials.dataintegrity import (
 )
 from credentials.errors import (
     ChallengeMismatch,
+    ContextNotBundled,
     DomainMismatch,
     ProofContextInvalid,
     ProofCreatedInvalid,
@@ -535,3 +538,25 @@ def _sign_raw(
         canonical_document(document, suite),
     )
     return {**document, "proof": {**proof, "proofValue": multibase_encode(key.sign(to_sign))}}
+
+
+def test_jcs_without_jsonld_needs_no_bundled_context() -> None:
+    """``jsonld=False``: eddsa-jcs-2022 over the JSON text alone (credentials from other
+    systems name contexts we do not bundle); rdfc is unaffected, and the default still
+    refuses an unbundled context."""
+    key = SigningKey.generate()
+    elsewhere = "https://contexts.example/other/v1/"
+    document = {"@context": [CREDENTIALS_CONTEXT_V2, elsewhere], "type": ["VerifiableCredential"],
+                "issuer": key.did, "credentialSubject": {"name": "x"}}  # fmt: skip
+    with pytest.raises(ContextNotBundled):
+        add_proof(document, key, suite=EDDSA_JCS_2022)
+    signed = add_proof(document, key, suite=EDDSA_JCS_2022, jsonld=False)
+    assert verify_proof(signed, jsonld=False).suite == EDDSA_JCS_2022
+    with pytest.raises(ProofContextInvalid):
+        verify_proof(signed)
+    changed = copy.deepcopy(signed)
+    changed["credentialSubject"]["name"] = "y"
+    with pytest.raises(ProofSignatureInvalid):
+        verify_proof(changed, jsonld=False)
+    with pytest.raises(ContextNotBundled):
+        add_proof(document, key, suite=EDDSA_RDFC_2022, jsonld=False)

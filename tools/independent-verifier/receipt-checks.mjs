@@ -36,7 +36,8 @@ export const DEFAULT_KINDS = Object.freeze({
   'wage-ack': {number: 8, roles: null},
   facility: {number: 9, roles: [3, 4], scope: 'facility.id'},
   'supply-confirm': {number: 10, roles: [3], scope: 'supplier'},
-  typology: {number: 11, roles: [4]}
+  typology: {number: 11, roles: [4]},
+  external_conformity: {number: 13, roles: [1, 4, 6]}
 });
 
 const ANCHOR_ABI = new Interface([
