@@ -5,7 +5,9 @@ Digital Facility Record (:mod:`.dfr`), a confirmed supply link a Digital Traceab
 holding an EPCIS TransactionEvent (:mod:`.dte`). Each is a pure function of the records'
 receipts (:mod:`.receipts`), so anyone holding the receipts rebuilds the same credential;
 :mod:`.export` decides which of them a key may sign (only what it authored) and signs them
-with ``eddsa-jcs-2022`` (:mod:`credentials.unbundled` says why that suite). The UNTP
+with ``eddsa-jcs-2022`` over the JSON alone (``jsonld=False``): rdfc would need UNTP's
+contexts, which are not ours to bundle, while jcs signs the bytes, so a reader who has
+the contexts expands exactly what was signed. The UNTP
 version is pinned in :mod:`.spec`; its contexts and schemas are not shipped here.
 """
 

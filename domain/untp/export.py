@@ -16,8 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from credentials.dataintegrity import parse_datetime
-from credentials.unbundled import add_jcs_proof, verify_jcs_proof
+from credentials.dataintegrity import EDDSA_JCS_2022, add_proof, parse_datetime, verify_proof
 from ledger.keys import SigningKey
 
 from .dcc import conformity_credential
@@ -139,8 +138,12 @@ def sign_planned(
             f"{', '.join(planned.authors)}): it cannot issue {planned.file}",
             record=planned.record_id, signer=key.did,
         )  # fmt: skip
-    signed = add_jcs_proof(planned.build(key.did), key, created=created)
-    verify_jcs_proof(signed, now=_not_before(signed))
+    # eddsa-jcs-2022 over the JSON alone: UNTP's contexts are not ours to bundle (see the
+    # package docstring), and jcs signs the bytes, so any reader with them expands the same.
+    signed = add_proof(
+        planned.build(key.did), key, suite=EDDSA_JCS_2022, created=created, jsonld=False
+    )
+    verify_proof(signed, now=_not_before(signed), jsonld=False)
     return signed
 
 

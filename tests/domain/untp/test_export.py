@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from credentials.dataintegrity import verify_proof
 from credentials.errors import ProofSignatureInvalid
-from credentials.unbundled import verify_jcs_proof
 from domain.untp import (
     FacilityRecords,
     NotTheAuthor,
@@ -134,7 +134,7 @@ def test_one_changed_finding_fails_both_verifiers(world: World, records: Facilit
     forged = copy.deepcopy(dcc)
     forged["credentialSubject"]["assessment"][6]["conformance"] = True
     with pytest.raises(ProofSignatureInvalid):
-        verify_jcs_proof(forged)
+        verify_proof(forged, jsonld=False)
     code, verdicts = run_verifier([forged])
     assert (code, verdicts[0]["verified"]) == (1, False)
 
