@@ -37,6 +37,7 @@ from .routes import (
     records,
     rpc,
     scores,
+    status_lists,
     supply,
     vc_api,
     wages,
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         holders.router,
         vc_api.router,
         dids.router,
+        status_lists.router,
     ):
         app.include_router(router)
     if settings.metrics_enabled:

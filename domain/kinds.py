@@ -13,7 +13,12 @@ from .audits import AuditHandler
 from .scores import ScoreHandler, TypologyHandler
 from .supply import FacilityHandler, SupplyConfirmHandler, SupplyLinkHandler
 from .wages.handlers import WageAckHandler, WageLineHandler
-from .workers import CheckinHandler, CredentialHandler, CredentialStatusHandler
+from .workers import (
+    CheckinHandler,
+    CredentialHandler,
+    CredentialStatusHandler,
+    StatusListHandler,
+)
 
 __all__ = ["KINDS", "kind_registry"]
 
@@ -29,6 +34,7 @@ KINDS: tuple[type[KindHandler], ...] = (
     FacilityHandler,  # 9
     SupplyConfirmHandler,  # 10
     TypologyHandler,  # 11
+    StatusListHandler,  # 12 (13 is taken by the UNTP evidence kind)
 )
 
 
