@@ -36,7 +36,8 @@ export const DEFAULT_KINDS = Object.freeze({
   'wage-ack': {number: 8, roles: null},
   facility: {number: 9, roles: [3, 4], scope: 'facility.id'},
   'supply-confirm': {number: 10, roles: [3], scope: 'supplier'},
-  typology: {number: 11, roles: [4]}
+  typology: {number: 11, roles: [4]},
+  status_list: {number: 12, roles: [2]}
 });
 
 const ANCHOR_ABI = new Interface([
