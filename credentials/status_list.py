@@ -306,9 +306,12 @@ def parse_status_list(document: Any) -> StatusList:
     )
 
 
-def verify_status_list(document: Any) -> tuple[StatusList, VerifiedProof]:
+def verify_status_list(
+    document: Any, *, now: datetime | None = None
+) -> tuple[StatusList, VerifiedProof]:
     """Shape, list, and the proof: by the list's ``issuer``, who is also the issuer its URL
-    names.
+    names. ``now`` (default: the clock) is when the proof is judged: a list is a current
+    document, its proof made at or after its ``validFrom``.
 
     Raises:
         StatusListInvalid (also: the URL names another issuer), StatusListEncodingInvalid,

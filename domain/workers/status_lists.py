@@ -104,7 +104,7 @@ class StatusListHandler(KindHandler):
                 issuer=status_list.issuer,
                 signer=envelope.signer,
             )
-        verify_status_list(status_list.document)
+        verify_status_list(status_list.document, now=admission.received_at)
         issuer_not_voided(admission, envelope)
         if status_list.valid_from > admission.received_at + MAX_FUTURE:
             raise StatusListStale(

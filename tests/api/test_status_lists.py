@@ -316,3 +316,23 @@ def test_payload_shape(client: TestClient, ledger: Ledger, ngo: SigningKey, fiel
     broken = {**payload, field: "x"}
     _refused(client, ledger, sign_envelope("status_list", broken, ngo).to_dict(), 422,
              "schema_violation")  # fmt: skip
+
+
+def test_the_issuers_own_vc_api_service_signs_a_list_the_ledger_accepts(
+    client: TestClient, ledger: Ledger, ngo: SigningKey
+) -> None:
+    """``ledger vc serve`` (the issuer's VC API issuer, holding its key) signs the list; the
+    issuer's tooling posts it in its envelope: the service path of re-signing a list."""
+    from api.vc_issuer import ISSUE_PATH, create_issuer_app
+
+    revoked, entry = listed(ledger, client, ngo)
+    publish(client, signed_list(ngo, entry.url, []))
+    unsigned = dict(signed_list(ngo, entry.url, [entry.index])["payload"]["credential"])
+    del unsigned["proof"]
+    with TestClient(create_issuer_app(ngo, "eddsa-rdfc-2022")) as service:
+        answer = service.post(ISSUE_PATH, json={"credential": unsigned})
+    assert answer.status_code == 201, answer.text
+    body = publish(client, envelope_of(answer.json()["verifiableCredential"], ngo))
+    assert body["revoked"] == [parse_worker_credential(revoked).status_id]
+    code, verdict = db_verdict(revoked, served(client, ngo))
+    assert (code, verdict["statusList"]) == (1, "revoked")

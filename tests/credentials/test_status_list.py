@@ -294,3 +294,26 @@ def test_digital_bazaar_refuses_a_tampered_list() -> None:
 def test_without_a_list_the_entry_is_reported_unchecked() -> None:
     code, verdict = run_verifier(_worker(StatusListEntry(URL, 1)))
     assert code == 0 and verdict["statusList"].startswith("not checked")
+
+
+def test_a_list_digital_bazaar_encodes_decodes_here() -> None:
+    """The other direction: @digitalbazaar/vc-bitstring-status-list encodes, we decode."""
+    import shutil
+    import subprocess
+
+    from tests.credentials.vc_support import ROOT
+
+    node = shutil.which("node")
+    assert node, "node is required (see tools/setup.sh)"
+    script = (
+        "import {createList} from '@digitalbazaar/vc-bitstring-status-list';"
+        "const list = await createList({length: 131072});"
+        "for (const i of [0, 7, 8, 4242, 131071]) list.setStatus(i, true);"
+        "process.stdout.write(await list.encode());"
+    )
+    completed = subprocess.run(
+        [node, "--input-type=module", "-e", script],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    bits = decode_list(completed.stdout)
+    assert [i for i in range(LIST_BITS) if bit_is_set(bits, i)] == [0, 7, 8, 4242, 131071]
