@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from credentials.status_list import (
@@ -141,22 +143,31 @@ class StatusListHandler(KindHandler):
         status_list: StatusList = parsed.value
         session = admission.session
         document = json.dumps(status_list.document, ensure_ascii=False, sort_keys=True)
-        row = session.get(StatusListRow, (status_list.issuer, status_list.purpose))
-        if row is None:
-            row = StatusListRow(
-                issuer=status_list.issuer,
-                purpose=status_list.purpose,
-                record_id=envelope.record_id,
-                valid_from=status_list.valid_from,
-                received_at=admission.received_at,
-                credential=document,
+        key = (status_list.issuer, status_list.purpose)
+        values = {
+            "record_id": envelope.record_id,
+            "valid_from": status_list.valid_from,
+            "received_at": admission.received_at,
+            "credential": document,
+        }
+        if session.get(StatusListRow, key) is None:
+            session.add(
+                StatusListRow.model_validate({"issuer": key[0], "purpose": key[1], **values})
             )
+            try:
+                session.flush()
+            except IntegrityError:  # a first list admitted concurrently
+                raise StatusListStale("another list was accepted a moment ago") from None
         else:
-            row.record_id = envelope.record_id
-            row.valid_from = status_list.valid_from
-            row.received_at = admission.received_at
-            row.credential = document
-        session.add(row)
+            # Conditional, so two lists admitted concurrently cannot go back in time.
+            moved = session.exec(
+                update(StatusListRow)
+                .where(col(StatusListRow.issuer) == key[0], col(StatusListRow.purpose) == key[1])
+                .where(col(StatusListRow.valid_from) < status_list.valid_from)
+                .values(**values)
+            )
+            if moved.rowcount != 1:
+                raise StatusListStale("a later list was accepted a moment ago")
         issuer_key = "0x" + VerifyKey.from_did(envelope.signer).raw.hex()
         for status_id in checked.revokes:
             credential = session.get(WorkerCredentialRow, status_id)
