@@ -38,6 +38,7 @@ from .routes import (
     records,
     rpc,
     scores,
+    status_lists,
     supply,
     vc_api,
     wages,
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         vc_api.router,
         dids.router,
         external_evidence.router,
+        status_lists.router,
     ):
         app.include_router(router)
     if settings.metrics_enabled:

@@ -8,6 +8,9 @@ a caller (API, CLI) can say *which* part of a credential is wrong without parsin
     │   ├── CredentialInvalid      credential_invalid       (.field) not a worker credential
     │   ├── DidWebInvalid          did_web_invalid          (.did) not a did:web identifier
     │   ├── DidDocumentInvalid     did_document_invalid     (.field) a did:web document we refuse
+    │   ├── StatusListInvalid      status_list_invalid      (.field) not a status list of ours
+    │   │   ├── StatusListEncodingInvalid status_list_encoding_invalid  not multibase/GZIP
+    │   │   └── StatusListTooLarge  status_list_too_large   (.limit) past the list's size
     │   ├── QrInvalid              qr_invalid               not an LPL1 QR payload
     │   │   └── QrTooLarge         qr_too_large             past QR version 25 at level M
     │   ├── JsonLdInvalid          jsonld_invalid           JSON-LD processing failed
@@ -71,11 +74,35 @@ __all__ = [
     "QrInvalid",
     "QrTooLarge",
     "RelativeIri",
+    "StatusListEncodingInvalid",
+    "StatusListInvalid",
+    "StatusListTooLarge",
     "UndefinedTerm",
     "UnsupportedCryptosuite",
     "VerificationMethodInvalid",
     "WalletError",
 ]
+
+
+class StatusListInvalid(InvalidRecord):
+    """A Bitstring Status List credential that is not one this ledger serves (``field``)."""
+
+    code = "status_list_invalid"
+    title = "Invalid status list"
+
+
+class StatusListEncodingInvalid(StatusListInvalid):
+    """An ``encodedList`` that is not multibase base64url of one GZIP member."""
+
+    code = "status_list_encoding_invalid"
+    title = "Status list not encoded as the spec says"
+
+
+class StatusListTooLarge(StatusListInvalid):
+    """An ``encodedList`` too long for a list, or one inflating past it (a GZIP bomb)."""
+
+    code = "status_list_too_large"
+    title = "Status list too large"
 
 
 class DidWebInvalid(InvalidRecord):

@@ -14,10 +14,13 @@ in-person document check. Shape (our design, in the labour v1 context)::
         "issuedAfterDocumentCheck": "YYYY-MM-DD",
         "nationality": "NPL",                       (optional, ISO 3166-1 alpha-3)
         "facility": "fac-my-penang-pcb-03"},       (optional, the ledger's facility id)
-     "credentialStatus": {
-        "id": "urn:lpl:credential-status:0x<statusId>",
+     "credentialStatus": [
+       {"id": "urn:lpl:credential-status:0x<statusId>",
         "type": "OnChainCredentialStatus",
         "statusChainId": 31337, "statusContract": "0x<CredentialStatus address>"},
+       {"id": "<list URL>#<index>", "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation", "statusListIndex": "<index>",
+        "statusListCredential": "<base>/v1/status-lists/<issuer>/revocation"}],
      "proof": {... eddsa-rdfc-2022, assertionMethod, by the issuer's key ...}}
 
 Decisions:
@@ -29,6 +32,10 @@ Decisions:
   recomputed and compared on every verification.
 - The chain id and contract address name exactly where the status lives; verifiers read it
   with one ``eth_call`` (``statusOf``). An entry that was never written is active.
+- Two status entries: the contract (suspension, revocation, and the registry admin's voiding
+  of an issuer key) and a W3C Bitstring Status List (revocation), so verifiers without
+  the chain read revocation too (:mod:`credentials.status_list`). Credentials issued before
+  the list carry the on-chain entry alone, as one object; both shapes are read.
 - The proof's ``created`` is the issuance time; accreditation is checked at that time.
 - eddsa-rdfc-2022 by default, so Digital Bazaar's verifiers (and any RDF-based verifier)
   verify it with our published context.
@@ -58,6 +65,7 @@ from .dataintegrity import EDDSA_RDFC_2022, VerifiedProof, add_proof, verify_pro
 from .errors import CredentialInvalid, CredentialNotValid, VerificationMethodInvalid
 from .loader import CREDENTIALS_CONTEXT_V2, LABOUR_CONTEXT_V1
 from .schema import DidKey, StrictModel, XsdDateTime
+from .status_list import ENTRY_TYPE, LIST_BITS, StatusListEntry, issuer_of_url
 
 __all__ = [
     "CREDENTIAL_TYPE",
@@ -108,6 +116,7 @@ class WorkerCredential:
     facility: str | None
     nationality: str | None
     document: Mapping[str, Any]
+    status_list: StatusListEntry | None = None  # None: issued before status lists
 
     @property
     def status_id_bytes(self) -> bytes:
@@ -134,6 +143,7 @@ def issue_worker_credential(
     document: DocumentSecret,
     *,
     status: StatusLocation,
+    status_list: StatusListEntry | None = None,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     checked_on: date | None = None,
@@ -149,6 +159,8 @@ def issue_worker_credential(
         holder: the worker's ``did:key`` (from their wallet).
         document: the checked document with its salt; only the commitment goes in.
         status: the CredentialStatus contract the credential's status is kept in.
+        status_list: the credential's place in its issuer's revocation list (its URL names
+            the issuer); None issues the on-chain entry alone, as before status lists.
         valid_from: default now (whole seconds); valid_until: default + 2 years.
         checked_on: the date of the in-person document check (default: today, UTC).
 
@@ -164,6 +176,14 @@ def issue_worker_credential(
     if end <= start:
         raise SchemaViolation("validUntil must be after validFrom", field="validUntil")
     credential_id = credential_id or f"urn:uuid:{uuid.uuid4()}"
+    on_chain = {
+        "id": STATUS_URN + status_id_of(credential_id),
+        "type": STATUS_TYPE,
+        "statusChainId": status.chain_id,
+        "statusContract": status.contract,
+    }
+    if status_list is not None:
+        _check_list_entry(status_list, issuer.did)
     subject: dict[str, Any] = {
         "id": holder,
         "documentCommitment": {
@@ -186,14 +206,22 @@ def issue_worker_credential(
         "validFrom": format_time(start),
         "validUntil": format_time(end.replace(microsecond=0)),
         "credentialSubject": subject,
-        "credentialStatus": {
-            "id": STATUS_URN + status_id_of(credential_id),
-            "type": STATUS_TYPE,
-            "statusChainId": status.chain_id,
-            "statusContract": status.contract,
-        },
+        "credentialStatus": on_chain if status_list is None else [on_chain, status_list.to_json()],
     }
     return add_proof(unsigned, issuer, suite=suite, created=format_time(start))
+
+
+def _check_list_entry(entry: StatusListEntry, issuer: str) -> None:
+    named = issuer_of_url(entry.url)
+    if named is None or named != (issuer, entry.purpose) or entry.purpose != "revocation":
+        raise SchemaViolation(
+            "the status list URL must be the issuer's own revocation list",
+            field="credentialStatus.statusListCredential",
+        )
+    if not 0 <= entry.index < LIST_BITS:
+        raise SchemaViolation(
+            f"statusListIndex must be below {LIST_BITS}", field="credentialStatus.statusListIndex"
+        )
 
 
 def _exactly(expected: str) -> AfterValidator:
@@ -222,6 +250,35 @@ class _Status(StrictModel):
     id: Annotated[str, StringConstraints(pattern=f"^{re.escape(STATUS_URN)}0x[0-9a-f]{{64}}$")]
     status_chain_id: Annotated[int, Field(gt=0)]
     status_contract: Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$")]
+
+
+class _ListEntry(StrictModel):
+    type: Annotated[str, _exactly(ENTRY_TYPE)]
+    id: Annotated[str, StringConstraints(max_length=600)]
+    status_purpose: Annotated[str, _exactly("revocation")]
+    status_list_index: Annotated[str, StringConstraints(pattern=r"^(0|[1-9][0-9]{0,5})$")]
+    status_list_credential: Annotated[str, StringConstraints(pattern=r"^https?://[^\s#?]{1,500}$")]
+
+
+_LIST_ENTRY: Final = "credentialStatus[1]"  # where the status list entry is read from
+
+
+def _split_statuses(data: Any) -> Any:
+    """``credentialStatus``: the on-chain entry alone, or a list of it and one revocation
+    list entry (read under :data:`_LIST_ENTRY`, so problems name their member)."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    if _LIST_ENTRY in data:
+        data[_LIST_ENTRY] = None  # refused: not a member of a credential
+        return data
+    statuses = data.get("credentialStatus")
+    if isinstance(statuses, list):
+        if len(statuses) != 2:
+            data["credentialStatus"] = None
+        else:
+            data["credentialStatus"], data[_LIST_ENTRY] = statuses
+    return data
 
 
 def _absent_as_null(data: Any, *members: str) -> Any:
@@ -260,6 +317,7 @@ class _Credential(StrictModel):
     issuer: DidKey
     credential_subject: _Subject
     credential_status: _Status
+    status_list: _ListEntry | None = Field(default=None, alias=_LIST_ENTRY)
     valid_from: XsdDateTime
     valid_until: XsdDateTime
     proof: _Proof
@@ -267,13 +325,14 @@ class _Credential(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _absent_validity(cls, data: Any) -> Any:
-        return _absent_as_null(data, "validFrom", "validUntil")
+        return _absent_as_null(_split_statuses(data), "validFrom", "validUntil")
 
 
 # The field a problem is reported under, when it is not the member's own dotted path.
 _FIELDS: Final = {
     "credentialSubject.documentCommitment": "credentialSubject.documentCommitment",
     "credentialStatus.type": "credentialStatus",
+    _LIST_ENTRY: "credentialStatus",
     "credentialSubject.facility": "facility",
     "credentialSubject.nationality": "nationality",
     "type": "type",
@@ -292,7 +351,9 @@ _MESSAGES: Final = {
     ),
     "facility": "facility is a string",
     "nationality": "nationality is a string",
-    "credentialStatus": f"credentialStatus must be one {STATUS_TYPE}",
+    "credentialStatus": (
+        f"credentialStatus must be one {STATUS_TYPE}, or a list of it and one {ENTRY_TYPE}"
+    ),
     "credentialStatus.id": f"credentialStatus.id must be {STATUS_URN}0x<64 hex>",
     "credentialStatus.statusChainId": "statusChainId must be a positive integer",
     "credentialStatus.statusContract": "statusContract must be a 0x address",
@@ -331,7 +392,8 @@ def parse_worker_credential(document: Mapping[str, Any]) -> WorkerCredential:
         )
     except ValidationError as exc:
         raise _invalid(exc) from None
-    status_id = shape.credential_status.id[len(STATUS_URN) :]
+    on_chain = shape.credential_status
+    status_id = on_chain.id[len(STATUS_URN) :]
     if status_id != status_id_of(shape.id):
         raise CredentialInvalid(
             "credentialStatus.id is not the keccak256 of the credential id",
@@ -347,16 +409,32 @@ def parse_worker_credential(document: Mapping[str, Any]) -> WorkerCredential:
         commitment_scheme=subject.document_commitment.commitment_scheme,
         commitment=subject.document_commitment.commitment,
         status_id=status_id,
-        status=StatusLocation(
-            shape.credential_status.status_chain_id, shape.credential_status.status_contract
-        ),
+        status=StatusLocation(on_chain.status_chain_id, on_chain.status_contract),
         valid_from=shape.valid_from,
         valid_until=shape.valid_until,
         issued_at=shape.proof.created,
         facility=subject.facility,
         nationality=subject.nationality,
         document=document,
+        status_list=_list_entry(shape),
     )
+
+
+def _list_entry(shape: _Credential) -> StatusListEntry | None:
+    entry = shape.status_list
+    if entry is None:
+        return None
+    index = int(entry.status_list_index)
+    try:
+        _check_list_entry(StatusListEntry(entry.status_list_credential, index), shape.issuer)
+    except SchemaViolation as exc:
+        raise CredentialInvalid(exc.detail, field=exc.data["field"]) from None
+    if entry.id != f"{entry.status_list_credential}#{index}":
+        raise CredentialInvalid(
+            "the status list entry's id must be <statusListCredential>#<statusListIndex>",
+            field="credentialStatus.id",
+        )
+    return StatusListEntry(entry.status_list_credential, index)
 
 
 def verify_credential_proof(credential: WorkerCredential) -> VerifiedProof:
@@ -429,6 +507,11 @@ def registration_payload(credential: Mapping[str, Any]) -> dict[str, Any]:
     }
     if parsed.facility is not None:
         payload["facility"] = parsed.facility
+    if parsed.status_list is not None:
+        payload["statusList"] = {
+            "url": parsed.status_list.url,
+            "index": parsed.status_list.index,
+        }
     return payload
 
 

@@ -14,7 +14,12 @@ from .audits.external_handler import ExternalConformityHandler
 from .scores import ScoreHandler, TypologyHandler
 from .supply import FacilityHandler, SupplyConfirmHandler, SupplyLinkHandler
 from .wages.handlers import WageAckHandler, WageLineHandler
-from .workers import CheckinHandler, CredentialHandler, CredentialStatusHandler
+from .workers import (
+    CheckinHandler,
+    CredentialHandler,
+    CredentialStatusHandler,
+    StatusListHandler,
+)
 
 __all__ = ["KINDS", "kind_registry"]
 
@@ -30,7 +35,7 @@ KINDS: tuple[type[KindHandler], ...] = (
     FacilityHandler,  # 9
     SupplyConfirmHandler,  # 10
     TypologyHandler,  # 11
-    # 12: the status list kind (another branch)
+    StatusListHandler,  # 12
     ExternalConformityHandler,  # 13
 )
 

@@ -4,6 +4,7 @@
         < unsigned.json > signed.json
     ledger vc verify signed.json [--json]
     ledger vc serve --key issuer.key --suite eddsa-jcs-2022 --port 8040   # VC API issuer
+    ledger vc status-list publish --issuer-key issuer.key   # re-sign the revocation list
 
 ``verify`` exits 0 only when every check holds, else 1 and names the check that failed.
 """
@@ -307,6 +308,7 @@ def issue_worker(
     import httpx
 
     from credentials.commitment import DocumentSecret
+    from credentials.status_list import StatusListEntry
     from credentials.wallet import IMPORT_TYPE
     from credentials.worker import (
         StatusLocation,
@@ -336,11 +338,13 @@ def issue_worker(
             if info.status_code != 200:
                 http_error(info)
             issuance = info.json()
+            listing = _list_state(client, key)
             credential = issue_worker_credential(
                 key,
                 holder,
                 document,
                 status=StatusLocation(issuance["statusChainId"], issuance["statusContract"]),
+                status_list=StatusListEntry(listing["url"], int(listing["freeIndex"])),
                 valid_from=_parse_now(valid_from),
                 valid_until=_parse_now(valid_until),
                 nationality=nationality,
@@ -376,6 +380,8 @@ def issue_worker(
                     err=True,
                 )
             response = _register(client, envelope.to_dict(), target, parsed.status_id)
+            if listing["recordId"] is None:  # the issuer's first credential with a list
+                _publish_list(client, key)
     except LedgerError as exc:
         _fail(exc)
     typer.echo(
@@ -434,6 +440,13 @@ def _status_command(action: str) -> Any:
         issuer_key: str = typer.Option(..., "--issuer-key", help="The issuing key."),
         reason: int = typer.Option(0, "--reason", min=0, max=255, help="Reason code (0-255)."),
         api: str | None = typer.Option(None, "--api", help="API URL (default $LEDGER_API_URL)."),
+        list_only: bool = typer.Option(
+            False,
+            "--list-only",
+            help="Revoke through the issuer's status list alone (the credential JSON file "
+            "names its index); the ledger records it and the chain follows.",
+            hidden=action != "revoke",
+        ),
     ) -> None:
         import httpx
 
@@ -444,19 +457,27 @@ def _status_command(action: str) -> Any:
 
         from .common import http_error, shown_url
 
+        if list_only and action != "revoke":
+            _stop("--list-only is for revoke: suspension lives on chain only")
         try:
+            index = None
             if credential.startswith("0x") and not Path(credential).exists():
                 status_id = credential.lower()
             else:
-                status_id = parse_worker_credential(
-                    parse_json(Path(credential).read_bytes())
-                ).status_id
+                parsed = parse_worker_credential(parse_json(Path(credential).read_bytes()))
+                status_id = parsed.status_id
+                index = parsed.status_list.index if parsed.status_list else None
+            if list_only and index is None:
+                _stop("--list-only needs the credential JSON file, with a status list entry")
+            key = _signing_key(issuer_key, "--issuer-key")
             envelope = sign_envelope(
-                "credential_status",
-                status_change_payload(status_id, action, reason),
-                _signing_key(issuer_key, "--issuer-key"),
+                "credential_status", status_change_payload(status_id, action, reason), key
             )
             with _api_client(api) as client:
+                if list_only:
+                    assert index is not None
+                    typer.echo(json.dumps(_publish_list(client, key, [index]), indent=2))
+                    return
                 try:
                     response = client.post("/v1/credentials/status", json=envelope.to_dict())
                 except httpx.HTTPError as exc:
@@ -464,6 +485,9 @@ def _status_command(action: str) -> Any:
                         f"no answer from {shown_url(str(client.base_url))} "
                         f"({type(exc).__name__}): check the status before retrying"
                     )
+                if response.status_code == 200 and action == "revoke":
+                    # The list path follows: re-sign the list with the ledger's revocations.
+                    _publish_list(client, key)
         except (LedgerError, OSError) as exc:
             if isinstance(exc, OSError):
                 typer.echo(f"error: {exc}", err=True)
@@ -478,5 +502,89 @@ def _status_command(action: str) -> Any:
 
 
 app.command("revoke")(_status_command("revoke"))
+status_list_app = typer.Typer(
+    help="The issuer's W3C Bitstring Status List (revocation), served by the API.",
+    no_args_is_help=True,
+)
+app.add_typer(status_list_app, name="status-list")
+
+
+@status_list_app.command("publish")
+def publish_status_list(
+    issuer_key: str = typer.Option(..., "--issuer-key", help="The issuing key."),
+    api: str | None = typer.Option(None, "--api", help="API URL (default $LEDGER_API_URL)."),
+) -> None:
+    """Re-sign the issuer's revocation list from the ledger's state (every credential it
+    holds as revoked, and the bits the served list already sets) and publish it; prints
+    the result. Run it if a revocation's list update did not get through."""
+    from ledger.errors import LedgerError
+
+    try:
+        key = _signing_key(issuer_key, "--issuer-key")
+        with _api_client(api) as client:
+            result = _publish_list(client, key)
+    except LedgerError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(result, indent=2))
+
+
+def _list_state(client: Any, key: SigningKey) -> dict[str, Any]:
+    from credentials.status_list import list_path
+
+    from .common import http_error
+
+    response = client.get(list_path(key.did) + "/state")
+    if response.status_code != 200:
+        http_error(response)
+    state: dict[str, Any] = response.json()
+    return state
+
+
+def _publish_list(client: Any, key: SigningKey, revoke: list[int] | None = None) -> dict[str, Any]:
+    """Re-sign the issuer's list: the served list's bits (checked: its proof is this key's),
+    the ledger's revocations and ``revoke``; validFrom after the served list's."""
+    from datetime import UTC, timedelta
+
+    from credentials.dataintegrity import parse_datetime
+    from credentials.status_list import (
+        LIST_BYTES,
+        issue_status_list,
+        list_path,
+        set_bits,
+        verify_status_list,
+    )
+    from ledger.envelope import sign_envelope
+    from ledger.timeutil import utcnow
+
+    from .common import http_error
+
+    state = _list_state(client, key)
+    bits = bytes(LIST_BYTES)
+    valid_from = utcnow().astimezone(UTC).replace(microsecond=0)
+    if state["recordId"] is not None:
+        served = client.get(list_path(key.did))
+        if served.status_code != 200:
+            http_error(served)
+        current, _ = verify_status_list(served.json())
+        if current.issuer != key.did:
+            _stop(f"the API serves a list of {current.issuer} at this key's URL")
+        bits = current.bits
+        valid_from = max(valid_from, parse_datetime(state["validFrom"]) + timedelta(seconds=1))
+    bits = set_bits(bits, [*state["revoked"], *(revoke or [])])
+    document = issue_status_list(key, state["url"], bits, valid_from=valid_from)
+    envelope = sign_envelope(
+        "status_list", {"schema": "status-list/v1", "credential": document}, key
+    )
+    response = client.post("/v1/status-lists", json=envelope.to_dict())
+    if response.status_code != 200:
+        http_error(response)
+    result: dict[str, Any] = response.json()
+    typer.echo(
+        f"status list re-signed (record {result['id']}); revoked now: {result['revoked']}",
+        err=True,
+    )
+    return result
+
+
 app.command("suspend")(_status_command("suspend"))
 app.command("reinstate")(_status_command("reinstate"))

@@ -2,5 +2,12 @@
 
 from .handlers import CheckinHandler, CredentialHandler, CredentialStatusHandler
 from .service import WorkerCredentials
+from .status_lists import StatusListHandler
 
-__all__ = ["CheckinHandler", "CredentialHandler", "CredentialStatusHandler", "WorkerCredentials"]
+__all__ = [
+    "CheckinHandler",
+    "CredentialHandler",
+    "CredentialStatusHandler",
+    "StatusListHandler",
+    "WorkerCredentials",
+]

@@ -10,11 +10,16 @@ VerificationError                          (ledger.errors)
 ├── CredentialSuspended      credential_suspended     check: status
 ├── CredentialRevoked        credential_revoked       check: status
 └── CheckinMismatch          checkin_mismatch         check: checkin_binding
+
+Conflict                                   (ledger.errors)
+├── StatusIndexTaken         status_index_taken       another credential's bit, or set
+├── StatusListStale          status_list_stale        validFrom not after the served list's
+└── StatusListClearsRevoked  status_list_clears_revoked  revocation is final
 """
 
 from __future__ import annotations
 
-from ledger.errors import VerificationError
+from ledger.errors import Conflict, VerificationError
 
 __all__ = [
     "ChallengeExpired",
@@ -26,6 +31,9 @@ __all__ = [
     "CredentialUnregistered",
     "IssuerNotAccredited",
     "PresentationReplayed",
+    "StatusIndexTaken",
+    "StatusListClearsRevoked",
+    "StatusListStale",
 ]
 
 
@@ -83,3 +91,25 @@ class CheckinMismatch(VerificationError):
     code = "checkin_mismatch"
     title = "Check-in does not match the presentation"
     check = "checkin_binding"
+
+
+class StatusIndexTaken(Conflict):
+    """A registration names a status list index another credential of the issuer holds, or
+    whose bit the issuer's list already sets (the credential would be born revoked)."""
+
+    code = "status_index_taken"
+    title = "Status list index taken"
+
+
+class StatusListStale(Conflict):
+    """A status list whose ``validFrom`` is not after the one the ledger serves."""
+
+    code = "status_list_stale"
+    title = "Status list older than the one served"
+
+
+class StatusListClearsRevoked(Conflict):
+    """A status list that clears the bit of a credential the ledger holds as revoked."""
+
+    code = "status_list_clears_revoked"
+    title = "Status list clears a revoked credential"

@@ -52,12 +52,20 @@ from .errors import (
     CheckinMismatch,
     IssuerNotAccredited,
     PresentationReplayed,
+    StatusIndexTaken,
 )
-from .models import CheckinRow, CoercionFlagRow, PresentationChallengeRow, WorkerCredentialRow
+from .models import (
+    CheckinRow,
+    CoercionFlagRow,
+    PresentationChallengeRow,
+    StatusListEntryRow,
+    WorkerCredentialRow,
+)
 from .presentations import verify_presentation
 from .schema import CheckinPayload, CredentialPayload, CredentialStatusPayload
+from .status_lists import REVOCATION, check_list_entry
 
-__all__ = ["CheckinHandler", "CredentialHandler", "CredentialStatusHandler"]
+__all__ = ["CheckinHandler", "CredentialHandler", "CredentialStatusHandler", "issuer_not_voided"]
 
 _TRANSITIONS = {
     "suspend": ({"active"}, "suspended"),
@@ -79,15 +87,36 @@ class CredentialHandler(KindHandler):
 
     def check(self, admission: Admission, envelope: Envelope, parsed: Parsed) -> None:
         payload: CredentialPayload = parsed.value
-        _issuer_not_voided(admission, envelope)
+        issuer_not_voided(admission, envelope)
         if admission.session.get(WorkerCredentialRow, payload.status_id) is not None:
             raise Conflict(
                 f"credential {payload.credential_id} is registered already",
                 status_id=payload.status_id,
             )
+        if payload.status_list is not None:
+            check_list_entry(
+                admission.session, envelope.signer, payload.status_list.url,
+                payload.status_list.index,
+            )  # fmt: skip
 
     def apply(self, admission: Admission, envelope: Envelope, parsed: Parsed, checked: Any) -> None:
         payload: CredentialPayload = parsed.value
+        if payload.status_list is not None:
+            admission.session.add(
+                StatusListEntryRow(
+                    status_id=payload.status_id,
+                    issuer=envelope.signer,
+                    purpose=REVOCATION,
+                    list_index=payload.status_list.index,
+                )
+            )
+            try:
+                admission.session.flush()
+            except IntegrityError:  # a concurrent registration took the index a moment ago
+                raise StatusIndexTaken(
+                    f"status list index {payload.status_list.index} was taken a moment ago",
+                    index=payload.status_list.index,
+                ) from None
         admission.session.add(
             WorkerCredentialRow(
                 status_id=payload.status_id,
@@ -137,7 +166,7 @@ class CredentialStatusHandler(KindHandler):
                 issuer=row.issuer,
                 signer=envelope.signer,
             )
-        _issuer_not_voided(admission, envelope)
+        issuer_not_voided(admission, envelope)
         allowed, _ = _TRANSITIONS[change.action]
         if row.status not in allowed:
             raise Conflict(
@@ -339,7 +368,7 @@ class CheckinHandler(KindHandler):
         return frozenset({envelope.signer, holder, *issuer})
 
 
-def _issuer_not_voided(admission: Admission, envelope: Envelope) -> None:
+def issuer_not_voided(admission: Admission, envelope: Envelope) -> None:
     """The registry admin has not voided the signer's credentials on chain (a compromised
     issuer key: ``CredentialStatus.revokeIssuer``), which the chain would refuse to relay."""
     if admission.chain.issuer_revoked(VerifyKey.from_did(envelope.signer).raw):

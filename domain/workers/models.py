@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [
     "CheckinRow",
     "CoercionFlagRow",
     "PresentationChallengeRow",
+    "StatusListEntryRow",
+    "StatusListRow",
     "WorkerCredentialRow",
 ]
 
@@ -102,3 +104,32 @@ class CoercionFlagRow(SQLModel, table=True):
     holder: str | None = Field(default=None, max_length=128)
     detail: str = Field(sa_column=Column(Text, nullable=False))  # JSON
     raised_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+
+
+class StatusListEntryRow(SQLModel, table=True):
+    """A registered credential's place in its issuer's Bitstring Status List (from its
+    ``credential`` record): one index per credential, never two credentials on one bit."""
+
+    __tablename__ = "status_list_entries"
+    __table_args__ = (
+        UniqueConstraint("issuer", "purpose", "list_index", name="uq_status_list_entries_bit"),
+    )
+
+    status_id: str = Field(primary_key=True, max_length=66)  # the worker credential's
+    issuer: str = Field(index=True, max_length=128)
+    purpose: str = Field(max_length=16)  # revocation
+    list_index: int
+
+
+class StatusListRow(SQLModel, table=True):
+    """An issuer's latest accepted status list credential (from its ``status_list`` record;
+    the earlier ones stay in ``records``), served at its URL."""
+
+    __tablename__ = "status_lists"
+
+    issuer: str = Field(primary_key=True, max_length=128)
+    purpose: str = Field(primary_key=True, max_length=16)
+    record_id: str = Field(max_length=66)
+    valid_from: datetime = Field(sa_column=_utc(nullable=False))
+    received_at: datetime = Field(sa_column=_utc(nullable=False))
+    credential: str = Field(sa_column=Column(Text, nullable=False))  # the signed list, JSON

@@ -7,6 +7,9 @@ never a document number, a salt or a nationality.
 - ``credential-status/v1``: the issuer suspends, revokes or reinstates one of its
   credentials; relayed to the CredentialStatus contract (which verifiers read) with the
   record's id, so anyone can check the issuer's signed consent.
+- ``status-list/v1``: the issuer's signed Bitstring Status List (revocation); checked
+  against the credentials the ledger holds, and a newly set bit revokes its credential
+  exactly as a ``credential-status/v1`` revocation would.
 - ``checkin/v1``: a verifier (accredited verifier, auditor or investigator) countersigns a
   worker's fresh presentation and states whether the physical document in hand opens the
   credential's commitment: the presentation by its hash, devices by salted hashes, the
@@ -15,10 +18,11 @@ never a document number, a salt or a nationality.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StringConstraints, model_validator
 
+from credentials.status_list import LIST_BITS
 from credentials.worker import status_id_of
 
 from ..schema import DidKey, FacilityId, Sha256Hex, StrictModel, Timestamp
@@ -29,6 +33,8 @@ __all__ = [
     "Commitment",
     "CredentialPayload",
     "CredentialStatusPayload",
+    "StatusListPayload",
+    "StatusListRef",
 ]
 
 Bytes32Hex = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-f]{64}$")]
@@ -38,6 +44,21 @@ Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 class Commitment(StrictModel):
     scheme: Literal["lpl-hmac-sha256-v1"]  # credentials.commitment.COMMITMENT_SCHEME
     value: Hex64
+
+
+class StatusListRef(StrictModel):
+    """Where the credential's revocation bit is (its ``BitstringStatusListEntry``)."""
+
+    url: str = Field(pattern=r"^https?://[^\s#?]{1,500}$")
+    index: int = Field(ge=0, lt=LIST_BITS, strict=True)
+
+
+class StatusListPayload(StrictModel):
+    """``status-list/v1``: the issuer's whole signed list (a ``BitstringStatusListCredential``;
+    no personal data: bits at random indexes), anchored like any record."""
+
+    schema_id: Literal["status-list/v1"] = Field(alias="schema")
+    credential: dict[str, Any]
 
 
 class CredentialPayload(StrictModel):
@@ -51,6 +72,7 @@ class CredentialPayload(StrictModel):
     valid_from: Timestamp
     valid_until: Timestamp
     facility: FacilityId | None = None
+    status_list: StatusListRef | None = None  # absent: issued before status lists
 
     @model_validator(mode="after")
     def _consistent(self) -> CredentialPayload:

@@ -44,9 +44,17 @@ from .models import (
     CheckinRow,
     CoercionFlagRow,
     PresentationChallengeRow,
+    StatusListRow,
     WorkerCredentialRow,
 )
 from .presentations import effective_status, verify_presentation
+from .status_lists import (
+    REVOCATION,
+    StatusListHandler,
+    StatusListState,
+    issuer_of_slug,
+    list_state,
+)
 
 __all__ = [
     "CHALLENGE_TTL",
@@ -234,6 +242,53 @@ class WorkerCredentials:
                 record_id=row.record_id,
                 status=status,
             )
+
+    # -- status lists -------------------------------------------------------------------
+
+    def status_list(self, slug: str, purpose: str) -> tuple[dict[str, Any], str, datetime]:
+        """The served status list credential of the issuer ``slug`` names, with its record
+        id and validFrom.
+
+        Raises:
+            NotFound: no such issuer or purpose, or the issuer has published no list.
+        """
+        issuer = _list_issuer(slug, purpose)
+        with session_scope(self.ledger.engine) as session:
+            row = session.get(StatusListRow, (issuer, purpose))
+            if row is None:
+                raise NotFound(
+                    f"{issuer} has published no {purpose} list", what="status_list", key=slug
+                )
+            document: dict[str, Any] = json.loads(row.credential)
+            return document, row.record_id, _utc(row.valid_from)
+
+    def status_list_state(self, slug: str, purpose: str) -> StatusListState:
+        """What the issuer's tooling signs its next list from (see :func:`list_state`)."""
+        issuer = _list_issuer(slug, purpose)
+        with session_scope(self.ledger.engine) as session:
+            return list_state(session, issuer, purpose)
+
+    def publish_status_list(
+        self, envelope: Any, *, now: datetime | None = None
+    ) -> tuple[Accepted, list[str]]:
+        """Admit a ``status_list`` envelope.
+
+        Returns:
+            The accepted record and the status ids it revoked (bits it newly set).
+
+        Raises:
+            StatusListInvalid and its kin, ProofError, IssuerNotAccredited, StatusListStale,
+            StatusListClearsRevoked, and everything :meth:`Ledger.submit` raises.
+        """
+        _require_kind(envelope, StatusListHandler.label)
+        accepted = self.ledger.submit(envelope, now=now)
+        with session_scope(self.ledger.engine) as session:
+            revoked = session.exec(
+                select(WorkerCredentialRow.status_id)
+                .where(WorkerCredentialRow.status_record_id == accepted.record_id)
+                .order_by(col(WorkerCredentialRow.status_id))
+            ).all()
+        return accepted, list(revoked)
 
     # -- challenges and presentations ---------------------------------------------------
 
@@ -428,6 +483,12 @@ def _flag(row: CoercionFlagRow) -> CoercionFlag:
         detail=json.loads(row.detail),
         raised_at=_utc(row.raised_at),
     )
+
+
+def _list_issuer(slug: str, purpose: str) -> str:
+    if purpose != REVOCATION:
+        raise NotFound(f"no {purpose!r} status lists here", what="status_list", key=purpose[:32])
+    return issuer_of_slug(slug)
 
 
 def _require_kind(envelope: Any, label: str) -> None:

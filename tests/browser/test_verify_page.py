@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 from api.pages.verify import VERIFY_CSP
 from credentials.commitment import DocumentSecret
 from credentials.qr import encode_payload, render_png
+from credentials.status_list import StatusListEntry
 from credentials.wallet import Wallet
 from credentials.worker import StatusLocation, issue_worker_credential, registration_payload
 from ledger.envelope import sign_envelope
@@ -177,17 +178,21 @@ def test_an_unreachable_rpc_fails_in_the_browser_and_the_page_says_they_disagree
 def presentation_qr(
     server: str, admin_token: str, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, dict[str, Any]]:
-    """A worker's presentation QR as a PNG: a credential from a newly accredited issuer,
-    registered on the demo, presented from the worker's wallet to a server challenge."""
+    """A worker's presentation QR as a PNG: a credential from a newly accredited issuer
+    (with both status entries, as ``ledger vc issue-worker`` issues it), registered on the
+    demo, presented from the worker's wallet to a server challenge."""
     issuer, worker = SigningKey.generate(), SigningKey.generate()
     accredited = httpx.post(f"{server}/v1/admin/signers", json={"did": issuer.did, "role": "issuer"},
                             headers={"Authorization": f"Bearer {admin_token}"})  # fmt: skip
     assert accredited.status_code == 201, accredited.text
     issuance = httpx.get(f"{server}/v1/credentials/issuance").json()
+    slug = issuer.did.removeprefix("did:key:")
+    listing = httpx.get(f"{server}/v1/status-lists/{slug}/revocation/state").json()
     document = DocumentSecret.create("passport", "PA9912345", "NP")
     credential = issue_worker_credential(
         issuer, worker.did, document,
         status=StatusLocation(issuance["statusChainId"], issuance["statusContract"]),
+        status_list=StatusListEntry(listing["url"], listing["freeIndex"]),
         facility="fac-my-penang-pcb-03", nationality="NP",
     )  # fmt: skip
     envelope = sign_envelope("credential", registration_payload(credential), issuer).to_dict()

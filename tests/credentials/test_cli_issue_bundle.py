@@ -104,6 +104,11 @@ def test_an_unknown_outcome_keeps_the_bundle(
         ).encode()  # fmt: skip
 
         def respond(request: Request) -> Answer:
+            if request.method == "GET" and request.path.endswith("/revocation/state"):
+                # The issuer's status list: the URL its key names, a free index.
+                listing = {"url": "https://ledger.example.org" + request.path[: -len("/state")],
+                           "freeIndex": 5, "recordId": None, "revoked": []}  # fmt: skip
+                return 200, {"Content-Type": "application/json"}, json.dumps(listing).encode()
             if request.method == "GET":
                 return 200, {"Content-Type": "application/json"}, issuance
             return 502, {"Content-Type": "text/plain"}, b"bad gateway"
@@ -112,7 +117,7 @@ def test_an_unknown_outcome_keeps_the_bundle(
         bundle = workdir / "bundle.json"
         result = cli(api, *issue_args(keys["issuer"], SigningKey.generate().did),
                      "--salt-out", str(bundle), "--api", broken.url)  # fmt: skip
-        assert [r.method for r in broken.requests] == ["GET", "POST"]
+        assert [r.method for r in broken.requests] == ["GET", "GET", "POST"]
     # The ledger behind a 502 may hold the credential: the salt is kept, and the operator
     # is told how to find out.
     assert result.exit_code == 1

@@ -25,7 +25,7 @@ def test_issue_worker_credential_verifies_here_and_independently(
     worker = SigningKey.generate()
     credential = issue(api, keys, worker.did, tmp_path / "bundle.json")
     assert "7730419" not in json.dumps(credential)
-    assert credential["credentialStatus"]["statusContract"] == ledger.deployment.address(
+    assert credential["credentialStatus"][0]["statusContract"] == ledger.deployment.address(
         "CredentialStatus"
     )
     assert (tmp_path / "bundle.json").stat().st_mode & 0o777 == 0o600

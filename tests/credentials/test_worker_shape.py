@@ -33,7 +33,10 @@ DELETE = object()
 TYPE = "type must include VerifiableCredential and WorkerIdentityCredential"
 CONTEXT = "@context must start with the VC 2.0 and labour v1 contexts"
 COMMITMENT = f"documentCommitment must be a {COMMITMENT_SCHEME} commitment (64 hex)"
-STATUS_OBJECT = "credentialStatus must be one OnChainCredentialStatus"
+STATUS_OBJECT = (
+    "credentialStatus must be one OnChainCredentialStatus, or a list of it and one "
+    "BitstringStatusListEntry"
+)
 STATUS_ID = "credentialStatus.id must be urn:lpl:credential-status:0x<64 hex>"
 CHAIN = "statusChainId must be a positive integer"
 CONTRACT = "statusContract must be a 0x address"

@@ -37,6 +37,7 @@ export const DEFAULT_KINDS = Object.freeze({
   facility: {number: 9, roles: [3, 4], scope: 'facility.id'},
   'supply-confirm': {number: 10, roles: [3], scope: 'supplier'},
   typology: {number: 11, roles: [4]},
+  status_list: {number: 12, roles: [2]},
   external_conformity: {number: 13, roles: [1, 4, 6]}
 });
 

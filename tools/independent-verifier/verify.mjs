@@ -16,6 +16,12 @@
  *   --rpc URL     check an OnChainCredentialStatus entry on chain (eth_chainId + one eth_call
  *                 to CredentialStatus.statusOf); without it the status is reported as not
  *                 checked and does not decide the verdict (a status needs the network).
+ *   --status-list FILE   a BitstringStatusListCredential (as its URL serves it; repeatable):
+ *                 BitstringStatusListEntry entries are checked by Digital Bazaar's
+ *                 @digitalbazaar/vc-bitstring-status-list (checkStatus: it loads the list
+ *                 by its URL from these files, verifies its proof and that its issuer is
+ *                 the credential's, and reads the bit); a set bit fails the verdict.
+ *                 Without it those entries are reported as not checked.
  * Input: one JSON document, or a JSON array of documents (one verdict each).
  * Output: a JSON verdict (or an array of them) on stdout. Exit 0 only if all verified, 1 if
  * any did not, 2 on a usage or input error. No network: unknown contexts are an error.
@@ -35,6 +41,8 @@ import {cryptosuite as eddsaRdfc2022} from
 import {createVerifyCryptosuite as eddsaJcs2022} from
   '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import jsigs from 'jsonld-signatures';
+import {checkStatus as checkBitstringStatus} from
+  '@digitalbazaar/vc-bitstring-status-list';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const contextsDir = path.resolve(here, '..', '..', 'credentials', 'contexts');
@@ -61,7 +69,13 @@ didKeyDriver.use({
   fromMultibase: Ed25519Multikey.from
 });
 
+// Status list credentials given with --status-list, by their id (the URL they are served at).
+const statusLists = new Map();
+
 async function documentLoader(url) {
+  if(statusLists.has(url)) {
+    return {contextUrl: null, documentUrl: url, document: structuredClone(statusLists.get(url))};
+  }
   if(contexts.has(url)) {
     return {
       contextUrl: null,
@@ -159,6 +173,51 @@ async function checkStatus(entry, rpc) {
     {status, result: {verified: false, error: new Error(`credential is ${status}`)}};
 }
 
+// A credential's BitstringStatusListEntry entries, by Digital Bazaar's library alone.
+async function checkListStatus(credential, options) {
+  const entries = [credential.credentialStatus].flat();
+  if(!entries.some(entry => entry?.type === 'BitstringStatusListEntry')) {
+    return null;
+  }
+  if(!options['status-list']) {
+    return {status: 'not checked (pass --status-list FILE)', result: {verified: true}};
+  }
+  const checked = await checkBitstringStatus({
+    credential, documentLoader, suite: suites(), verifyMatchingIssuers: true
+  });
+  if(!checked.verified) {
+    return {status: 'not verified', result: {verified: false, error: checked.error}};
+  }
+  const set = checked.results.filter(r => r.status === true);
+  if(set.length > 0) {
+    const purposes = set.map(r => r.credentialStatus.statusPurpose).join(', ');
+    const status = purposes === 'revocation' ? 'revoked' : `bit set (${purposes})`;
+    return {status, result: {verified: false, error: new Error(`credential is ${status}`)}};
+  }
+  return {status: 'active', result: {verified: true}};
+}
+
+async function checkAllStatus(credential, options, verdict) {
+  const entries = [credential.credentialStatus].flat();
+  const onChain = entries.filter(entry => entry?.type !== 'BitstringStatusListEntry');
+  const outcomes = [];
+  if(onChain.length !== 1 && entries.length > 1) {
+    outcomes.push({status: 'malformed', result: {verified: false,
+      error: new Error('expected one OnChainCredentialStatus beside the status list entry')}});
+  } else {
+    const outcome = await checkStatus(onChain[0], options.rpc);
+    verdict.status = outcome.status;
+    outcomes.push(outcome);
+  }
+  const list = await checkListStatus(credential, options);
+  if(list) {
+    verdict.statusList = list.status;
+    outcomes.push(list);
+  }
+  const failed = outcomes.find(o => !o.result.verified);
+  return failed ? failed.result : {verified: true};
+}
+
 async function verifyOne(document, options) {
   const proof = Array.isArray(document?.proof) ? document.proof[0] : document?.proof;
   const verdict = {
@@ -176,11 +235,7 @@ async function verifyOne(document, options) {
       suite: suites(),
       documentLoader,
       now,
-      checkStatus: async ({credential}) => {
-        const outcome = await checkStatus(credential.credentialStatus, options.rpc);
-        verdict.status = outcome.status;
-        return outcome.result;
-      }
+      checkStatus: async ({credential}) => checkAllStatus(credential, options, verdict)
     });
   } else {
     result = await jsigs.verify(document, {
@@ -215,9 +270,14 @@ async function main() {
       challenge: {type: 'string'},
       domain: {type: 'string'},
       now: {type: 'string'},
-      rpc: {type: 'string'}
+      rpc: {type: 'string'},
+      'status-list': {type: 'string', multiple: true}
     }
   });
+  for(const file of values['status-list'] ?? []) {
+    const list = JSON.parse(readFileSync(file, 'utf8'));
+    statusLists.set(list.id, list);
+  }
   if(!['credential', 'proof'].includes(values.mode) || positionals.length > 1) {
     throw new Error('usage: verify.mjs [--mode credential|proof] [options] [FILE|-]');
   }

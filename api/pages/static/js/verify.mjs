@@ -215,7 +215,9 @@ async function browserCredential(credential) {
 async function checkCredential(credential) {
   clearResults();
   await browserCredential(credential);
-  const statusRef = credential?.credentialStatus?.id;
+  // The on-chain entry: alone, or beside a BitstringStatusListEntry in a list.
+  const statusRef = [credential?.credentialStatus].flat()
+    .find(entry => entry?.type === 'OnChainCredentialStatus')?.id;
   const issuerOf = value => typeof value === 'string' ? value : value?.id;
   const checks = [];
   let view = null;

@@ -101,7 +101,8 @@ export function summary(credential) {
     id: credential.id, issuer: credential.issuer, validFrom: day(credential.validFrom),
     validUntil: day(credential.validUntil), facility: subject.facility ?? null,
     nationality: subject.nationality ?? null,
-    statusId: credential.credentialStatus?.id?.split(':').pop() ?? null,
+    statusId: [credential.credentialStatus].flat()
+      .find(entry => entry?.type === 'OnChainCredentialStatus')?.id?.split(':').pop() ?? null,
   };
 }
 

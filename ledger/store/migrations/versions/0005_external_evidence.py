@@ -5,7 +5,7 @@ One row per admitted record; ``digest`` (the credential proof's signed digest) i
 so one signed credential is on file once.
 
 Revision ID: 0005_external_evidence
-Revises: 0003_block_hashes (to be rechained after 0004 when branches merge)
+Revises: 0004_status_lists
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_external_evidence"
-down_revision = "0003_block_hashes"
+down_revision = "0004_status_lists"
 branch_labels = None
 depends_on = None
 
