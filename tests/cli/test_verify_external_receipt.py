@@ -12,12 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from domain import open_ledger
-from ledger.anchoring import AnchoringPolicy
 from ledger.envelope import sign_envelope
 from ledger.keys import SigningKey
 from ledger.roles import Role
-from ledger.service import LedgerConfig
 from ledger.timeutil import utcnow
 from tests.cli.test_verify_receipt import (
     World,
@@ -25,7 +22,7 @@ from tests.cli.test_verify_receipt import (
     assert_verdict,
     run_cli,
     run_js,
-    serve,
+    served_embedded,
 )
 from tests.domain.audits.dcc_builders import dcc, sign
 
@@ -36,27 +33,18 @@ CASES = {"auditor": (Role.AUDITOR, None), "brand": (Role.BRAND, None),
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("external-embedded")
-    database_url = f"sqlite:///{folder / 'ledger.db'}"
-    ledger = open_ledger(LedgerConfig(database_url=database_url,
-                                      policy=AnchoringPolicy(max_batch=64)))  # fmt: skip
-    api, stop = serve(ledger, database_url)
-    built = World(ledger=ledger, rpc=f"{api}/rpc", api=api, folder=folder)
     certifier = SigningKey.generate()
     credential = sign(dcc(certifier), certifier)
     payload = {"schema": "external-conformity/v1", "facility": "fac-my-penang-pcb-03",
                "credential": credential}  # fmt: skip
-    try:
+    with served_embedded(tmp_path_factory.mktemp("external-embedded")) as built:
         for name, (role, expected) in CASES.items():
             key = SigningKey.generate()
-            ledger.accredit(key.did, role, valid_from=utcnow() - timedelta(days=1))
+            built.ledger.accredit(key.did, role, valid_from=utcnow() - timedelta(days=1))
             envelope = sign_envelope("external_conformity", payload, key)
             (receipt,) = anchor_directly(built, built.anchor, [envelope], 13)
             built.cases[name] = (receipt, expected)
         yield built
-    finally:
-        stop()
-        ledger.close()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -168,6 +169,21 @@ def serve(ledger: Ledger, database_url: str) -> tuple[str, Callable[[], None]]:
         thread.join(timeout=10)
 
     return f"http://127.0.0.1:{port}", stop
+
+
+@contextmanager
+def served_embedded(folder: Path) -> Iterator[World]:
+    """A ledger on SQLite in ``folder`` with the embedded EVM, served over HTTP (its /rpc),
+    as a :class:`World`; stopped and closed on exit."""
+    database_url = f"sqlite:///{folder / 'ledger.db'}"
+    ledger = open_ledger(LedgerConfig(database_url=database_url,
+                                      policy=AnchoringPolicy(max_batch=64)))  # fmt: skip
+    api, stop = serve(ledger, database_url)
+    try:
+        yield World(ledger=ledger, rpc=f"{api}/rpc", api=api, folder=folder)
+    finally:
+        stop()
+        ledger.close()
 
 
 def anchor_directly(world: World, anchor: AnchorContract, envelopes: list[Envelope],
@@ -401,18 +417,9 @@ def _plus_two() -> timezone:
 
 @pytest.fixture(scope="module")
 def embedded_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("embedded")
-    database_url = f"sqlite:///{folder / 'ledger.db'}"
-    ledger = open_ledger(LedgerConfig(database_url=database_url,
-                                      policy=AnchoringPolicy(max_batch=64)))  # fmt: skip
-    api, stop = serve(ledger, database_url)
-    world = World(ledger=ledger, rpc=f"{api}/rpc", api=api, folder=folder)
-    try:
+    with served_embedded(tmp_path_factory.mktemp("embedded")) as world:
         build_cases(world)
         yield world
-    finally:
-        stop()
-        ledger.close()
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ from tests.cli.test_verify_receipt import (
     assert_verdict,
     run_cli,
     run_js,
-    serve,
+    served_embedded,
 )
 
 WAGE = 2
@@ -129,18 +129,9 @@ def with_table(world: World) -> str:
 
 @pytest.fixture(scope="module")
 def embedded_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("scoped-embedded")
-    database_url = f"sqlite:///{folder / 'ledger.db'}"
-    ledger = open_ledger(LedgerConfig(database_url=database_url,
-                                      policy=AnchoringPolicy(max_batch=64)))  # fmt: skip
-    api, stop = serve(ledger, database_url)
-    world = World(ledger=ledger, rpc=f"{api}/rpc", api=api, folder=folder)
-    try:
+    with served_embedded(tmp_path_factory.mktemp("scoped-embedded")) as world:
         build_cases(world)
         yield world
-    finally:
-        stop()
-        ledger.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,10 @@ from typing import Any
 
 import pytest
 
-from domain import open_ledger
-from ledger.anchoring import AnchoringPolicy
 from ledger.chain.contracts import facility_scope
 from ledger.envelope import Envelope, sign_envelope
 from ledger.keys import SigningKey
 from ledger.roles import Role
-from ledger.service import LedgerConfig
 from ledger.timeutil import utcnow
 from tests.cli.test_verify_receipt import (
     World,
@@ -27,7 +24,7 @@ from tests.cli.test_verify_receipt import (
     assert_verdict,
     run_cli,
     run_js,
-    serve,
+    served_embedded,
 )
 
 S = timedelta(seconds=1)
@@ -78,18 +75,9 @@ def build_cases(world: World) -> None:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    folder = tmp_path_factory.mktemp("supply-embedded")
-    database_url = f"sqlite:///{folder / 'ledger.db'}"
-    ledger = open_ledger(LedgerConfig(database_url=database_url,
-                                      policy=AnchoringPolicy(max_batch=64)))  # fmt: skip
-    api, stop = serve(ledger, database_url)
-    built = World(ledger=ledger, rpc=f"{api}/rpc", api=api, folder=folder)
-    try:
+    with served_embedded(tmp_path_factory.mktemp("supply-embedded")) as built:
         build_cases(built)
         yield built
-    finally:
-        stop()
-        ledger.close()
 
 
 CASES = [
