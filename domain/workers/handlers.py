@@ -65,7 +65,13 @@ from .presentations import verify_presentation
 from .schema import CheckinPayload, CredentialPayload, CredentialStatusPayload
 from .status_lists import REVOCATION, check_list_entry
 
-__all__ = ["CheckinHandler", "CredentialHandler", "CredentialStatusHandler", "issuer_not_voided"]
+__all__ = [
+    "CheckinHandler",
+    "CredentialHandler",
+    "CredentialStatusHandler",
+    "change_status",
+    "issuer_not_voided",
+]
 
 _TRANSITIONS = {
     "suspend": ({"active"}, "suspended"),
@@ -177,18 +183,27 @@ class CredentialStatusHandler(KindHandler):
 
     def apply(self, admission: Admission, envelope: Envelope, parsed: Parsed, checked: Any) -> None:
         change: CredentialStatusPayload = parsed.value
-        row = admission.session.get(WorkerCredentialRow, change.status_id)
-        assert row is not None
-        row.status = _TRANSITIONS[change.action][1]
-        row.status_record_id = envelope.record_id
-        admission.session.add(row)
-        admission.outbox.enqueue(
-            envelope.record_id,
-            f"credential-status.{change.action}",
-            statusId=change.status_id,
-            issuerKey="0x" + VerifyKey.from_did(envelope.signer).raw.hex(),
-            reason=change.reason,
-        )
+        change_status(admission, envelope, change.status_id, change.action, change.reason)
+
+
+def change_status(
+    admission: Admission, envelope: Envelope, status_id: str, action: str, reason: int
+) -> None:
+    """Apply a checked status change of a registered credential, by ``envelope``'s signer
+    (its issuer): the row now, the CredentialStatus contract through the outbox. The one
+    place both revocation paths (a ``credential_status`` record, a status list) write."""
+    row = admission.session.get(WorkerCredentialRow, status_id)
+    assert row is not None
+    row.status = _TRANSITIONS[action][1]
+    row.status_record_id = envelope.record_id
+    admission.session.add(row)
+    admission.outbox.enqueue(
+        envelope.record_id,
+        f"credential-status.{action}",
+        statusId=status_id,
+        issuerKey="0x" + VerifyKey.from_did(envelope.signer).raw.hex(),
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True)

@@ -168,20 +168,10 @@ class StatusListHandler(KindHandler):
             )
             if moved.rowcount != 1:
                 raise StatusListStale("a later list was accepted a moment ago")
-        issuer_key = "0x" + VerifyKey.from_did(envelope.signer).raw.hex()
+        from .handlers import change_status
+
         for status_id in checked.revokes:
-            credential = session.get(WorkerCredentialRow, status_id)
-            assert credential is not None
-            credential.status = "revoked"
-            credential.status_record_id = envelope.record_id
-            session.add(credential)
-            admission.outbox.enqueue(
-                envelope.record_id,
-                "credential-status.revoke",
-                statusId=status_id,
-                issuerKey=issuer_key,
-                reason=0,
-            )
+            change_status(admission, envelope, status_id, "revoke", reason=0)
 
 
 def _entries(
