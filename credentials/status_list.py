@@ -65,6 +65,7 @@ __all__ = [
     "bit_is_set",
     "decode_list",
     "encode_list",
+    "expand_list",
     "issue_status_list",
     "list_path",
     "parse_status_list",
@@ -175,12 +176,29 @@ def decode_list(encoded: Any, *, size: int = LIST_BYTES) -> bytes:
         StatusListTooLarge: longer than any list of ``size`` bytes, or inflating past it.
         StatusListEncodingInvalid: not multibase base64url, or not GZIP.
     """
+    bits = expand_list(encoded, max_chars=MAX_ENCODED_LIST, max_bytes=size)
+    if len(bits) != size:
+        raise StatusListInvalid(
+            f"the list has {len(bits) * 8} entries; lists here have {size * 8}",
+            field="credentialSubject.encodedList",
+        )
+    return bits
+
+
+def expand_list(encoded: Any, *, max_chars: int, max_bytes: int) -> bytes:
+    """The spec's Bitstring Expansion, bounded: multibase base64url (``u``, no padding) of
+    one GZIP member, at most ``max_chars`` long, inflating to at most ``max_bytes`` (never
+    more than one byte past, however small the text: a GZIP bomb stops there).
+
+    Raises:
+        StatusListTooLarge: longer than ``max_chars``, or inflating past ``max_bytes``.
+        StatusListEncodingInvalid: not a string, not multibase base64url, or not GZIP.
+    """
     if not isinstance(encoded, str):
         raise StatusListEncodingInvalid("encodedList must be a string")
-    if len(encoded) > MAX_ENCODED_LIST:
+    if len(encoded) > max_chars:
         raise StatusListTooLarge(
-            f"encodedList has {len(encoded)} characters; at most {MAX_ENCODED_LIST}",
-            limit=MAX_ENCODED_LIST,
+            f"encodedList has {len(encoded)} characters; at most {max_chars}", limit=max_chars
         )
     if not encoded.startswith("u"):
         raise StatusListEncodingInvalid("encodedList must be multibase base64url (prefix u)")
@@ -193,20 +211,16 @@ def decode_list(encoded: Any, *, size: int = LIST_BYTES) -> bytes:
         raise StatusListEncodingInvalid("encodedList is not base64url") from None
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip only
     try:
-        bits = inflater.decompress(packed, size + 1)  # never more than one byte past
+        bits = inflater.decompress(packed, max_bytes + 1)  # never more than one byte past
     except zlib.error:
         raise StatusListEncodingInvalid("encodedList is not GZIP data") from None
-    if len(bits) > size or inflater.unconsumed_tail:
+    if len(bits) > max_bytes or inflater.unconsumed_tail:
         raise StatusListTooLarge(
-            f"encodedList inflates past {size} bytes ({size * 8} entries)", limit=size
+            f"the list is larger than {max_bytes} bytes ({max_bytes * 8} entries) inflated",
+            limit=max_bytes,
         )
     if not inflater.eof or inflater.unused_data:
         raise StatusListEncodingInvalid("encodedList is not one complete GZIP member")
-    if len(bits) != size:
-        raise StatusListInvalid(
-            f"the list has {len(bits) * 8} entries; lists here have {size * 8}",
-            field="credentialSubject.encodedList",
-        )
     return bits
 
 

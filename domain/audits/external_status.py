@@ -1,11 +1,10 @@
 """Reading a W3C Bitstring Status List (https://www.w3.org/TR/vc-bitstring-status-list/) for
-credentials from other systems: the *verifier's* side only (issuing lists is
-``credentials/``'s business; this module shares no code with it, on purpose, so either can
-change without the other).
+credentials from other systems: the *verifier's* side (issuing lists, ours, is
+:mod:`credentials.status_list`, whose bounded expansion both use).
 
-- :func:`expand_bitstring`: the Bitstring Expansion Algorithm: multibase-decode
-  ``encodedList`` (``u`` + base64url, no padding), then GZIP-decompress, never past
-  :data:`MAX_BITSTRING_BYTES` however small the compressed text (a "zip bomb" stops there).
+- :func:`expand_bitstring`: the Bitstring Expansion Algorithm
+  (:func:`credentials.status_list.expand_list`), never past :data:`MAX_BITSTRING_BYTES`
+  however small the compressed text (a "zip bomb" stops there); lists of any size.
 - :func:`status_at`: the value at ``index`` for entries of ``size`` bits. Index 0 is the
   left-most (most significant) bit of the first byte (the spec's "Bitstring Encoding").
 - :func:`check_list_length`: a list shorter than 131,072 entries is refused
@@ -17,11 +16,11 @@ Nothing here fetches: the status list credential comes with the submission
 
 from __future__ import annotations
 
-import zlib
 from typing import Final
 
-from ledger.errors import InvalidKey, InvalidRecord
-from ledger.keys import multibase_decode
+from credentials.errors import StatusListInvalid
+from credentials.status_list import expand_list
+from ledger.errors import InvalidRecord
 
 __all__ = [
     "MAX_BITSTRING_BYTES",
@@ -40,9 +39,6 @@ MAX_BITSTRING_BYTES: Final = 2 * 1024 * 1024
 MAX_ENCODED_CHARS: Final = 60_000
 """The longest ``encodedList`` read (an incompressible minimum list is about 22,000)."""
 
-# 16 + window bits: gzip framing only (RFC 1952), as the spec names; zlib or raw is refused.
-_GZIP: Final = 16 + zlib.MAX_WBITS
-
 
 class StatusListUnreadable(InvalidRecord):
     """``encodedList`` is not a multibase base64url GZIP bitstring we can read."""
@@ -58,33 +54,10 @@ def expand_bitstring(encoded: object) -> bytes:
         StatusListUnreadable: not a string, too long, not ``u`` + base64url, not GZIP, or
             larger than :data:`MAX_BITSTRING_BYTES` once decompressed.
     """
-    if not isinstance(encoded, str) or not encoded.startswith("u"):
-        raise StatusListUnreadable("encodedList must be multibase base64url (u...)")
-    if len(encoded) > MAX_ENCODED_CHARS:
-        raise StatusListUnreadable(
-            f"encodedList is {len(encoded)} characters; at most {MAX_ENCODED_CHARS} are read"
-        )
     try:
-        compressed = multibase_decode(encoded)
-    except InvalidKey as exc:
-        raise StatusListUnreadable(f"encodedList: {exc}") from None
-    inflater = zlib.decompressobj(_GZIP)
-    try:
-        bitstring = inflater.decompress(compressed, MAX_BITSTRING_BYTES)
-        if inflater.unconsumed_tail:
-            raise StatusListUnreadable(
-                f"the status list is larger than {MAX_BITSTRING_BYTES} bytes decompressed"
-            )
-        bitstring += inflater.flush()
-    except zlib.error as exc:
-        raise StatusListUnreadable(f"encodedList is not GZIP data: {exc}") from None
-    if not inflater.eof or inflater.unused_data:
-        raise StatusListUnreadable("encodedList is not one complete GZIP member")
-    if len(bitstring) > MAX_BITSTRING_BYTES:
-        raise StatusListUnreadable(
-            f"the status list is larger than {MAX_BITSTRING_BYTES} bytes decompressed"
-        )
-    return bitstring
+        return expand_list(encoded, max_chars=MAX_ENCODED_CHARS, max_bytes=MAX_BITSTRING_BYTES)
+    except StatusListInvalid as exc:  # our lists' codes; other systems' lists get this one
+        raise StatusListUnreadable(exc.detail) from None
 
 
 def check_list_length(bitstring: bytes, size: int) -> None:
