@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from pyld import jsonld
-
 from ledger.canonical import canonicalize
 from ledger.errors import InvalidRecord, SignatureError
 from ledger.keys import InvalidKey, SigningKey, VerifyKey, multibase_decode, multibase_encode
@@ -54,8 +52,8 @@ from .errors import (
     UnsupportedCryptosuite,
     VerificationMethodInvalid,
 )
-from .loader import document_loader
-from .strict import jsonld_errors, verify_strict
+from .rdfc import canonize
+from .strict import verify_strict
 
 __all__ = [
     "DEFAULT_CLOCK_SKEW",
@@ -223,15 +221,7 @@ def hash_data(canonical_config: str, canonical_doc: str) -> bytes:
 
 def _rdfc(expanded: list[Any]) -> str:
     # Expanded JSON-LD expands to itself, so the contexts are processed once, in verify_strict.
-    options = {
-        "algorithm": "URDNA2015",
-        "format": "application/n-quads",
-        "documentLoader": document_loader,
-        "base": None,
-    }
-    with jsonld_errors():
-        nquads: str = jsonld.normalize(expanded, options)
-    return nquads
+    return canonize(expanded)
 
 
 def _check_suite(suite: str) -> None:

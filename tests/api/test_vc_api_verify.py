@@ -253,3 +253,20 @@ def test_verification_is_rate_limited(tmp_path: Any, issuer: SigningKey) -> None
             assert [post(client, signed).status_code for _ in range(3)] == [200, 200, 429]
     finally:
         ledger.close()
+
+
+def test_a_poison_graph_is_refused_without_canonicalizing_for_minutes(
+    vc_client: TestClient, issuer: SigningKey, holder: SigningKey
+) -> None:
+    """Eight blank nodes naming each other keep an unbounded RDFC-1.0 busy for minutes, and
+    no valid signature is needed to make the verifier try: refused by the work limit."""
+    credential = worker_credential(issuer, holder)
+    credential["@context"] = [*credential["@context"], {"@vocab": "https://example.org/v#"}]
+    credential["credentialSubject"]["graph"] = [
+        {"@id": f"_:b{i}", "knows": [{"@id": f"_:b{j}"} for j in range(8) if j != i]}
+        for i in range(8)
+    ]
+    signed = add_proof(credential, issuer, suite="eddsa-jcs-2022")
+    signed["proof"]["cryptosuite"] = "eddsa-rdfc-2022"
+    error = assert_refused(post(vc_client, signed), "proof_context_invalid")
+    assert error["check"] == "context" and error["cause"] == "rdfc_too_complex"
