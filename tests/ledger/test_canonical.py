@@ -148,3 +148,55 @@ def test_keys_beyond_the_bmp_sort_by_utf16_even_with_control_characters() -> Non
         "a": [True, None, -(2**53) + 1],
     }
     assert canonicalize(value) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":1,"a":1}', '{"a":{"b":1},"a":{"b":1}}', '[{"k":":","k":":"}]',
+        '{"a":"x:y","b":{"c":{"d":1,"d":2}}}', '{"":0,"":0}',
+    ],
+)  # fmt: skip
+def test_duplicate_keys_are_found_however_they_hide(text: str) -> None:
+    with pytest.raises(MalformedJSON, match="duplicate key"):
+        parse_json(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9007199254740993", 9007199254740992.0),  # beyond 2**53: a double, as JCS reads it
+        ("-9007199254740993", -9007199254740992.0),
+        ("18446744073709551617", 18446744073709551616.0),
+        ("[1.5, 1e2, -0]", [1.5, 100.0, 0]),
+        ('{"a:b": "c:d"}', {"a:b": "c:d"}),
+    ],
+)
+def test_numbers_are_read_as_before(text: str, expected: object) -> None:
+    got = parse_json(text)
+    assert got == expected and repr(got) == repr(expected)
+
+
+floaty_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | any_text,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(any_text, children, max_size=5),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@settings(max_examples=800)
+@given(floaty_values)
+def test_canonicalize_is_rfc8785_or_refuses_like_it(value: object) -> None:
+    """The output scans must send every float, unsafe integer, NaN (orjson writes null)
+    and UTF-16-ordered key to the exact path."""
+    import rfc8785
+
+    try:
+        expected: object = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        expected = "refused"
+    try:
+        got: object = canonicalize(value)
+    except InvalidRecord:
+        got = "refused"
+    assert got == expected
