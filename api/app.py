@@ -15,6 +15,7 @@ from domain.workers import WorkerCredentials
 from ledger.anchoring import AnchoringPolicy
 from ledger.service import Ledger, LedgerConfig
 
+from .gc_tuning import tune_for_serving
 from .instrument import InstrumentMiddleware
 from .metrics import Metrics
 from .pages import install_pages
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         app.state.wages = Wages(app.state.ledger)
         if settings.worker:
             app.state.ledger.start_worker(settings.worker_interval_seconds)
+        if settings.gc_tuning and owned:
+            tune_for_serving()
         try:
             yield
         finally:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = 1.0
     # Concurrent single writes share one durable commit; the wait for company is bounded.
     group_commit_ms: float = Field(default=2.0, ge=0, le=50)
+    # Freeze the start-up heap and collect garbage less often (api/gc_tuning.py). Off in
+    # test processes that build many apps: frozen cycles are never freed.
+    gc_tuning: bool = True
     max_future_skew_seconds: float = 300.0
     max_age_seconds: float = 7 * 24 * 3600.0
     # Per client IP and API process, as `limits` rate strings ("" = no limit); see

@@ -11,6 +11,9 @@ import psycopg
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Test processes build hundreds of apps; a frozen heap would keep each one's cycles for good
+# (api/gc_tuning.py). tests/api/test_serving.py checks the tuning in a process of its own.
+os.environ.setdefault("LEDGER_GC_TUNING", "false")
 POSTGRES_ADMIN_URL = os.environ.get(
     "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
