@@ -123,9 +123,9 @@ def api_server(
         env["LEDGER_MAX_BODY_BYTES"] = str(max_body_bytes)
     env.update(settings or {})
     env.pop("DATABASE_URL", None)  # it would take precedence over LEDGER_DATABASE_URL
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    # What `ledger serve --workers N` runs after its set-up (api/serving.py).
+    command = [sys.executable, "-m", "api.serving", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
     log_path = folder / "api.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -9,7 +9,7 @@ Run from the repository root::
 
 Each run gets a stack of its own: an anvil (--prune-history), a scratch PostgreSQL database
 (``--db``, made and dropped by ``bench/ingest.py``'s helpers), the demo supply chain seeded and
-anchored into it, then the real API (uvicorn ``--workers 2``) with its anchoring worker **on**,
+anchored into it, then the real API (``api.serving``, 2 processes) with its anchoring worker **on**,
 so the backlog is anchored while the load runs. The rate limits are off for the run
 (``LEDGER_RATE_WRITES`` and ``LEDGER_RATE_CHALLENGES`` empty): every request comes from one
 loopback address, and the bench measures the API, not the limiter.
