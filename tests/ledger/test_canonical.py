@@ -123,11 +123,20 @@ def test_deep_json_cannot_crash_the_interpreter() -> None:
 
 # The fast path must be byte-identical to the reference implementation on everything it takes.
 any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)))
-fast_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | any_text,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(any_text, children, max_size=5),
-    max_leaves=30,
-)  # fmt: skip
+
+
+def json_values(scalars: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    """Lists and objects (any text as keys) nesting ``scalars``."""
+    return st.recursive(
+        scalars,
+        lambda children: st.lists(children, max_size=5) | st.dictionaries(any_text, children, max_size=5),
+        max_leaves=30,
+    )  # fmt: skip
+
+
+fast_values = json_values(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | any_text
+)
 
 
 @settings(max_examples=500)
@@ -172,23 +181,21 @@ def test_duplicate_keys_are_found_however_they_hide(text: str) -> None:
         ('{"a:b": "c:d"}', {"a:b": "c:d"}),
     ],
 )
-def test_numbers_are_read_as_before(text: str, expected: object) -> None:
+def test_numbers_are_read_as_jcs_reads_them(text: str, expected: object) -> None:
     got = parse_json(text)
     assert got == expected and repr(got) == repr(expected)
 
 
-floaty_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | any_text,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(any_text, children, max_size=5),
-    max_leaves=30,
-)  # fmt: skip
+floaty_values = json_values(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | any_text
+)
 
 
 @settings(max_examples=800)
 @given(floaty_values)
 def test_canonicalize_is_rfc8785_or_refuses_like_it(value: object) -> None:
-    """The output scans must send every float, unsafe integer, NaN (orjson writes null)
-    and UTF-16-ordered key to the exact path."""
+    """Every float, unsafe integer, NaN (orjson would write null) and UTF-16-ordered key
+    must leave the orjson path for rfc8785, which formats or refuses it."""
     import rfc8785
 
     try:
