@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
         app.state.wages = Wages(app.state.ledger)
         if settings.worker:
             app.state.ledger.start_worker(settings.worker_interval_seconds)
-        if settings.gc_tuning and owned:
+        if settings.gc_tuning:
             tune_for_serving()
         try:
             yield
