@@ -86,8 +86,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: the browser tests need Debian's ${missing[*]}: apt-get install ${missing[*]} (as root)" >&2
     exit 1
   fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Wait for another apt (a second set-up, unattended upgrades) instead of failing on its lock.
+  apt_wait=(-o DPkg::Lock::Timeout=600)
+  apt-get "${apt_wait[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt_wait[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Compiler shim: py-solc-x finds `solc-v<version>` in its install folder, here the venv's
