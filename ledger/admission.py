@@ -41,7 +41,7 @@ from .errors import (
 from .kinds import Admission, ChainView, KindHandler, KindRegistry
 from .outbox import Outbox
 from .preparation import Prepared, Submission, prepare_one
-from .store.ingest import SessionAccreditations, existing_ids, insert_records, used_nonces
+from .store.ingest import SessionAccreditations, insert_records, taken
 from .types import RecordId
 
 __all__ = ["Accepted", "AdmissionPolicy", "Admitter", "Submission"]
@@ -101,8 +101,9 @@ class Admitter:
                     results[position] = outcome
                 else:
                     chunk.append(outcome)
-            stored |= existing_ids(session, [p.envelope.record_id for p in chunk])
-            used |= used_nonces(session, [(p.envelope.signer, p.envelope.nonce) for p in chunk])
+            chunk_stored, chunk_used = taken(session, [p.envelope for p in chunk])
+            stored |= chunk_stored
+            used |= chunk_used
             for prepared in chunk:
                 admission = replace(base, attachment=prepared.attachment)
                 error = self._generic(prepared.envelope, prepared.handler, stored, used, base, now)
@@ -143,8 +144,7 @@ class Admitter:
                 errors[position] = outcome
             else:
                 prepared.append(outcome)
-        stored = existing_ids(session, [p.envelope.record_id for p in prepared])
-        used = used_nonces(session, [(p.envelope.signer, p.envelope.nonce) for p in prepared])
+        stored, used = taken(session, [p.envelope for p in prepared])
         passed: list[Prepared] = []
         for candidate in prepared:
             envelope = candidate.envelope

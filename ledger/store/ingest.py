@@ -1,6 +1,8 @@
-"""Storing accepted envelopes in bulk: one query for duplicates, one for nonces, one INSERT,
-one commit. A race with another writer (a unique constraint firing at insert) falls back to
-one savepoint per record so each gets its own answer."""
+"""Storing accepted envelopes in bulk: one query for what is already taken (record ids and
+nonces), one INSERT that skips whatever a concurrent writer stored meanwhile, one commit.
+
+A skipped row (a unique constraint a racing writer beat us to) gets its own answer, found
+with one more query; no savepoints, so the common case is three round trips a group."""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlalchemy import Insert, and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
 
 from ..envelope import Accreditation, Envelope
 from ..errors import DuplicateRecord, LedgerError, NonceReplayed
@@ -18,9 +20,10 @@ from ..keys import VerifyKey
 from .models import RecordRow
 from .records import accreditations_of
 
-__all__ = ["SessionAccreditations", "existing_ids", "insert_records", "used_nonces"]
+__all__ = ["SessionAccreditations", "insert_records", "taken"]
 
 _RECORDS = RecordRow.__table__  # type: ignore[attr-defined]
+_LOOKUP_CHUNK = 500  # envelopes per lookup: ~1,000 parameters with their nonces
 
 
 class SessionAccreditations:
@@ -36,25 +39,34 @@ class SessionAccreditations:
         return self._cache[key.raw]
 
 
-def existing_ids(session: Session, ids: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        found.update(session.exec(select(RecordRow.id).where(col(RecordRow.id).in_(chunk))).all())
-    return found
+def taken(session: Session, envelopes: Sequence[Envelope]) -> tuple[set[str], set[tuple[str, str]]]:
+    """Which of the envelopes' record ids are stored, and which (signer, nonce) pairs used.
 
-
-def used_nonces(session: Session, pairs: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-    wanted = set(pairs)
-    found: set[tuple[str, str]] = set()
-    nonces = sorted({nonce for _, nonce in wanted})
-    for start in range(0, len(nonces), 500):
-        chunk = nonces[start : start + 500]
-        rows = session.exec(
-            select(RecordRow.signer, RecordRow.nonce).where(col(RecordRow.nonce).in_(chunk))
-        ).all()
-        found.update((signer, nonce) for signer, nonce in rows if (signer, nonce) in wanted)
-    return found
+    One query per chunk for both. The nonce test names the signers too, so it is served by
+    the (signer, nonce) unique index rather than a scan of every record.
+    """
+    ids: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    records = _RECORDS.c
+    for start in range(0, len(envelopes), _LOOKUP_CHUNK):
+        chunk = envelopes[start : start + _LOOKUP_CHUNK]
+        wanted_ids = {e.record_id for e in chunk}
+        wanted_pairs = {(e.signer, e.nonce) for e in chunk}
+        query = select(records.id, records.signer, records.nonce).where(
+            or_(
+                records.id.in_(sorted(wanted_ids)),
+                and_(
+                    records.signer.in_(sorted({signer for signer, _ in wanted_pairs})),
+                    records.nonce.in_(sorted({nonce for _, nonce in wanted_pairs})),
+                ),
+            )
+        )
+        for record_id, signer, nonce in session.connection().execute(query):
+            if record_id in wanted_ids:
+                ids.add(record_id)
+            if (signer, nonce) in wanted_pairs:
+                pairs.add((signer, nonce))
+    return ids, pairs
 
 
 def _row(envelope: Envelope, subject: str | None, received_at: datetime) -> dict[str, Any]:
@@ -71,35 +83,49 @@ def _row(envelope: Envelope, subject: str | None, received_at: datetime) -> dict
     }
 
 
+def _insert_skipping_conflicts(session: Session) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` in the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Insert = postgresql.insert(_RECORDS).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(_RECORDS).on_conflict_do_nothing()
+    else:  # make_engine opens only these two
+        raise NotImplementedError(f"no conflict-skipping insert for {dialect}")
+    return statement.returning(_RECORDS.c.id)
+
+
 def insert_records(
     session: Session, accepted: Sequence[tuple[Envelope, str | None]], received_at: datetime
 ) -> dict[int, LedgerError]:
-    """Insert pending records; returns {position: error} for those a concurrent writer beat.
+    """Insert pending records; returns {position: error} for those a concurrent writer beat
+    (its row skipped, nothing else of the group disturbed).
 
-    The caller commits. Without races this is a single multi-row INSERT.
+    The caller commits. Core, not ORM: the ORM's bulk path costs more per row than the
+    signature check.
     """
     if not accepted:
         return {}
     rows = [_row(envelope, subject, received_at) for envelope, subject in accepted]
-    try:
-        with session.begin_nested():
-            # Core, not ORM: the ORM's bulk path costs more per row than the signature check.
-            session.connection().execute(insert(_RECORDS), rows)
+    inserted = set(
+        session.connection().execute(_insert_skipping_conflicts(session), rows).scalars()
+    )
+    if len(inserted) == len(rows):
         return {}
-    except IntegrityError:
-        pass
+    beaten = [
+        (position, envelope)
+        for position, (envelope, _) in enumerate(accepted)
+        if envelope.record_id not in inserted
+    ]
+    stored, _ = taken(session, [envelope for _, envelope in beaten])
     failures: dict[int, LedgerError] = {}
-    for position, ((envelope, _), row) in enumerate(zip(accepted, rows, strict=True)):
-        try:
-            with session.begin_nested():
-                session.connection().execute(insert(_RECORDS), [row])
-        except IntegrityError:
-            if session.get(RecordRow, envelope.record_id) is not None:
-                failures[position] = DuplicateRecord(
-                    f"record {envelope.record_id} exists", record_id=envelope.record_id
-                )
-            else:
-                failures[position] = NonceReplayed(
-                    f"nonce {envelope.nonce} was already used by {envelope.signer}"
-                )
+    for position, envelope in beaten:
+        if envelope.record_id in stored:
+            failures[position] = DuplicateRecord(
+                f"record {envelope.record_id} exists", record_id=envelope.record_id
+            )
+        else:
+            failures[position] = NonceReplayed(
+                f"nonce {envelope.nonce} was already used by {envelope.signer}"
+            )
     return failures

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import and_, delete, func
+from sqlalchemy import select as core_select  # sqlmodel's select takes at most 4 columns
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -38,6 +39,10 @@ __all__ = [
     "get_record",
     "record_status",
 ]
+
+
+_SIGNERS = SignerRow.__table__  # type: ignore[attr-defined]
+_SCOPES = SignerScopeRow.__table__  # type: ignore[attr-defined]
 
 
 def get_record(session: Session, record_id: str) -> RecordRow:
@@ -180,25 +185,45 @@ class StoreAccreditations:
 
 def accreditations_of(session: Session, key: VerifyKey) -> list[Accreditation]:
     """The mirrored accreditations of ``key`` (roles this code knows), each with the scopes
-    the key holds in its role."""
+    the key holds in its role: one query (admission runs it for every signer it meets)."""
     key_hex = "0x" + key.raw.hex()
-    rows = session.exec(select(SignerRow).where(SignerRow.key == key_hex)).all()
-    if not rows:
-        return []
-    scopes: dict[int, dict[bytes, ScopeGrant]] = {}
-    for scope in session.exec(select(SignerScopeRow).where(SignerScopeRow.key == key_hex)).all():
-        granted_at = as_utc(scope.granted_at)
-        assert granted_at is not None
-        grant = ScopeGrant(granted_at, as_utc(scope.revoked_at))
-        scopes.setdefault(scope.role, {})[bytes.fromhex(scope.scope[2:])] = grant
+    signers, scopes = _SIGNERS.c, _SCOPES.c
+    query = (
+        core_select(
+            signers.role,
+            signers.valid_from,
+            signers.valid_until,
+            signers.revoked_at,
+            signers.suspended,
+            scopes.scope,
+            scopes.granted_at,
+            scopes.revoked_at.label("scope_revoked_at"),
+        )
+        .select_from(
+            _SIGNERS.outerjoin(
+                _SCOPES, and_(scopes.key == signers.key, scopes.role == signers.role)
+            )
+        )
+        .where(signers.key == key_hex)
+    )
+    held: dict[int, Any] = {}
+    grants: dict[int, dict[bytes, ScopeGrant]] = {}
+    for row in session.connection().execute(query):
+        held[row.role] = row
+        grants.setdefault(row.role, {})
+        if row.scope is not None:
+            granted_at = as_utc(row.granted_at)
+            assert granted_at is not None
+            grant = ScopeGrant(granted_at, as_utc(row.scope_revoked_at))
+            grants[row.role][bytes.fromhex(row.scope[2:])] = grant
     return [
-        _accreditation(row, scopes.get(row.role, {}))
-        for row in rows
-        if row.role in Role._value2member_map_
+        _accreditation(row, grants[role])
+        for role, row in held.items()
+        if role in Role._value2member_map_
     ]
 
 
-def _accreditation(row: SignerRow, scopes: dict[bytes, ScopeGrant]) -> Accreditation:
+def _accreditation(row: Any, scopes: dict[bytes, ScopeGrant]) -> Accreditation:
     valid_from = as_utc(row.valid_from)
     assert valid_from is not None
     return Accreditation(
