@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.exc import DataError
 from sqlmodel import select
 
 from domain import open_ledger
@@ -17,7 +18,7 @@ from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
 from ledger.store.db import session_scope
-from ledger.store.ingest import insert_records, taken
+from ledger.store.ingest import _pg_insert, _row, insert_records, taken
 from ledger.store.models import RecordRow
 from ledger.timeutil import utcnow
 from tests.ledger.helpers import audit_payload, signed_audit
@@ -83,3 +84,18 @@ def test_taken_looks_past_one_chunk(ledger: Ledger, auditor: SigningKey) -> None
         ids, pairs = taken(session, envelopes)
     assert ids == {e.record_id for e in envelopes[::2]}
     assert pairs == {(e.signer, e.nonce) for e in envelopes[::2]}
+
+
+@pytest.mark.postgres
+def test_a_database_error_on_postgresql_surfaces_as_sqlalchemys(postgres_url: str) -> None:
+    """The PostgreSQL insert runs on psycopg's cursor; its errors still arrive as
+    SQLAlchemy's (callers catch IntegrityError and DBAPIError, not psycopg's)."""
+    opened = open_ledger(LedgerConfig(database_url=postgres_url))
+    try:
+        envelope = signed_audit(SigningKey.generate())
+        row = _row(envelope, None, utcnow()) | {"kind": "k" * 40}  # the column holds 32
+        with pytest.raises(DataError), session_scope(opened.engine) as session:
+            _pg_insert(session.connection(), [row])
+        assert stored_ids(opened) == set()
+    finally:
+        opened.close()
