@@ -49,7 +49,13 @@ class BatchState(StrEnum):
 
 class RecordRow(SQLModel, table=True):
     __tablename__ = "records"
-    __table_args__ = (UniqueConstraint("signer", "nonce", name="uq_records_signer_nonce"),)
+    __table_args__ = (
+        UniqueConstraint("signer", "nonce", name="uq_records_signer_nonce"),
+        # A kind's records about one subject (a facility's audits: is_known, audited_facility,
+        # facility_auditors, audits_of). Neither single-column index serves both terms: kind
+        # alone reads every audit, subject alone every wage line of the facility.
+        Index("ix_records_kind_subject", "kind", "subject"),
+    )
 
     id: str = Field(primary_key=True, max_length=66)  # 0x + hex leaf
     kind: str = Field(index=True, max_length=32)

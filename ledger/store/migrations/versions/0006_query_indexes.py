@@ -7,6 +7,10 @@
 - ``ix_batches_block_number``, ``ix_outbox_block_number``: the reorg watch reads the rows
   anchored (or relayed) within the last blocks; ``state`` cannot narrow that, nearly every
   row being anchored (done).
+- ``ix_records_kind_subject``: a kind's records about one subject (a facility's audits:
+  ``domain.supply.registry.is_known`` and ``audited_facility``, ``facility_auditors``,
+  ``audits_of``). Alone, ``kind`` reads every audit and ``subject`` every wage line of
+  the facility.
 
 Indexes only: no data changes, and ``downgrade`` drops them again.
 
@@ -35,9 +39,11 @@ def upgrade() -> None:
     )  # fmt: skip
     op.create_index(op.f("ix_batches_block_number"), "batches", ["block_number"], unique=False)
     op.create_index(op.f("ix_outbox_block_number"), "outbox", ["block_number"], unique=False)
+    op.create_index("ix_records_kind_subject", "records", ["kind", "subject"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_records_kind_subject", table_name="records")
     op.drop_index(op.f("ix_outbox_block_number"), table_name="outbox")
     op.drop_index(op.f("ix_batches_block_number"), table_name="batches")
     op.drop_index("ix_batches_unanchored", table_name="batches")
