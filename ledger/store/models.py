@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -28,11 +28,13 @@ __all__ = [
 ]
 
 
-def _big(*, nullable: bool = True, primary_key: bool = False) -> Column:  # type: ignore[type-arg]
+def _big(*, nullable: bool = True, primary_key: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
     # Chain ids, block numbers and batch ids (uint64 on chain) outgrow PostgreSQL's integer.
     # A key is never NULL: PostgreSQL makes it NOT NULL anyway, SQLite only when told (a
     # BIGINT key is not its rowid). Revision 0002 told it.
-    return Column(BigInteger, nullable=nullable and not primary_key, primary_key=primary_key)
+    return Column(
+        BigInteger, nullable=nullable and not primary_key, primary_key=primary_key, index=index
+    )
 
 
 def _utc_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
@@ -47,7 +49,13 @@ class BatchState(StrEnum):
 
 class RecordRow(SQLModel, table=True):
     __tablename__ = "records"
-    __table_args__ = (UniqueConstraint("signer", "nonce", name="uq_records_signer_nonce"),)
+    __table_args__ = (
+        UniqueConstraint("signer", "nonce", name="uq_records_signer_nonce"),
+        # A kind's records about one subject (a facility's audits: is_known, audited_facility,
+        # facility_auditors, audits_of). Neither single-column index serves both terms: kind
+        # alone reads every audit, subject alone every wage line of the facility.
+        Index("ix_records_kind_subject", "kind", "subject"),
+    )
 
     id: str = Field(primary_key=True, max_length=66)  # 0x + hex leaf
     kind: str = Field(index=True, max_length=32)
@@ -65,6 +73,17 @@ class RecordRow(SQLModel, table=True):
 
 class BatchRow(SQLModel, table=True):
     __tablename__ = "batches"
+    __table_args__ = (
+        # The few batches not anchored yet, which the worker, /health and /metrics look for
+        # (``state != 'anchored'``): a B-tree cannot serve ``!=``, and nearly every row is
+        # anchored, so without it each pass reads every batch ever cut.
+        Index(
+            "ix_batches_unanchored",
+            "id",
+            postgresql_where=text("state != 'anchored'"),
+            sqlite_where=text("state != 'anchored'"),
+        ),
+    )
 
     id: int = Field(sa_column=_big(primary_key=True))  # the on-chain batchId (strictly increasing)
     kind: int = Field(index=True)
@@ -76,7 +95,8 @@ class BatchRow(SQLModel, table=True):
     raw_tx: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     tx_nonce: int | None = Field(default=None, sa_column=_big())
     submitted_at: datetime | None = Field(default=None, sa_column=_utc_column())
-    block_number: int | None = Field(default=None, sa_column=_big())
+    # Indexed for the reorg watch (anchored within the last blocks): ``state`` cannot narrow it.
+    block_number: int | None = Field(default=None, sa_column=_big(index=True))
     # The hash of that block: if the chain later has another block at that number, a reorg
     # took the anchor away (or moved it) and the batch must be confirmed again.
     block_hash: str | None = Field(default=None, max_length=66)
@@ -208,7 +228,8 @@ class OutboxRow(SQLModel, table=True):
     raw_tx: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     tx_nonce: int | None = Field(default=None, sa_column=_big())
     submitted_at: datetime | None = Field(default=None, sa_column=_utc_column())
-    block_number: int | None = Field(default=None, sa_column=_big())
+    # Indexed as on batches, for the reorg watch (done within the last blocks).
+    block_number: int | None = Field(default=None, sa_column=_big(index=True))
     block_hash: str | None = Field(default=None, max_length=66)  # as on batches: reorg check
     done_at: datetime | None = Field(default=None, sa_column=_utc_column())
     attempts: int = 0
