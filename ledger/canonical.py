@@ -23,7 +23,9 @@ interpreter's recursion limit to 100,000, so a deeply nested document would over
 stack (SIGSEGV) inside a recursive parser long before RecursionError could fire: depth is
 measured without recursion before anything parses."""
 
-_STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_ESCAPE: Final = re.compile(rb"\\.", re.DOTALL)  # a backslash and what it escapes
+_QUOTED: Final = re.compile(rb'"[^"]*"')  # a string once its escapes are gone
+_NOT_QUOTE_OR_BRACKET: Final = bytes(b for b in range(256) if b not in b'"[]{}')
 _EMPTY_PAIR: Final = re.compile(rb"\[\]|\{\}")
 _NOT_BRACKET: Final = bytes(b for b in range(256) if b not in b"[]{}")
 
@@ -96,11 +98,18 @@ def _parse_int(text: str) -> int | float:
 def nesting_depth_exceeds(data: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether ``data`` nests arrays/objects deeper than ``limit``, found iteratively.
 
-    Strings are cut out first (brackets inside them do not nest); what is left is reduced to
-    its brackets, and innermost empty pairs are removed once per level: more than ``limit``
-    rounds means deeper than ``limit``. Each round is one C-speed pass.
+    Escapes are cut out first (left to right, as JSON pairs them), so every quote left
+    delimits a string; then all but quotes and brackets; then the strings (brackets inside
+    them do not nest). Innermost empty pairs are removed once per level: more than
+    ``limit`` rounds means deeper than ``limit``. Each step is one C-speed pass, and only
+    the first two over all of ``data``.
     """
-    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKET)
+    unescaped = _ESCAPE.sub(b"", data) if b"\\" in data else data
+    # Two quotes side by side are consecutive delimiters with no bracket between them: an
+    # empty string, or two strings with nothing that nests between them. Dropping them
+    # keeps the quotes alternating and leaves few strings for the regex.
+    skeleton = unescaped.translate(None, _NOT_QUOTE_OR_BRACKET).replace(b'""', b"")
+    brackets = _QUOTED.sub(b"", skeleton).translate(None, _NOT_BRACKET)
     for _ in range(limit):
         if not brackets:
             return False

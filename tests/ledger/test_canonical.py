@@ -147,6 +147,27 @@ def test_fast_path_matches_rfc8785(value: object) -> None:
     assert canonicalize(value) == rfc8785.dumps(value)
 
 
+def depth_of(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(depth_of, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(depth_of, value.values()), default=0)
+    return 0
+
+
+# Strings full of what the depth check must see through: brackets, quotes, backslashes.
+tricky_text = st.text(alphabet=st.sampled_from('[]{}"\\/ua\u00e9\n'), max_size=8) | any_text
+
+
+@settings(max_examples=500)
+@given(json_values(st.none() | st.integers() | tricky_text), st.booleans())
+def test_nesting_depth_is_the_parsed_depth(value: object, ascii_only: bool) -> None:
+    data = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    depth = depth_of(value)
+    for limit in {max(depth - 1, 0), depth, depth + 1}:
+        assert nesting_depth_exceeds(data, limit) == (depth > limit), (data, limit)
+
+
 def test_keys_beyond_the_bmp_sort_by_utf16_even_with_control_characters() -> None:
     import rfc8785
 
