@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, select, text, union_all
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -41,29 +41,48 @@ class SessionAccreditations:
         return self._cache[key.raw]
 
 
+# One index probe per id and per nonce, whatever the statistics say. OFFSET 0 keeps each
+# LATERAL subquery from being flattened into a join the planner may answer with a scan.
+_PG_TAKEN = text(
+    "SELECT r.id, r.signer, r.nonce FROM unnest(CAST(:ids AS varchar[])) AS q(id) "
+    "CROSS JOIN LATERAL (SELECT id, signer, nonce FROM records WHERE records.id = q.id "
+    "OFFSET 0) AS r "
+    "UNION ALL "
+    "SELECT r.id, r.signer, r.nonce FROM unnest(CAST(:nonces AS varchar[])) AS q(nonce) "
+    "CROSS JOIN LATERAL (SELECT id, signer, nonce FROM records WHERE records.nonce = q.nonce "
+    "OFFSET 0) AS r"
+)
+
+
 def taken(session: Session, envelopes: Sequence[Envelope]) -> tuple[set[str], set[tuple[str, str]]]:
     """Which of the envelopes' record ids are stored, and which (signer, nonce) pairs used.
 
-    One query per chunk for both. The nonce test names the signers too, so it is served by
-    the (signer, nonce) unique index rather than a scan of every record.
+    One round trip per chunk: the ids through the primary key and the nonces through
+    ``ix_records_nonce``, probed one by one. PostgreSQL, given one OR of both (or
+    ``signer AND nonce`` for the unique index), planned a scan of every record (or every
+    record by that signer) while a fresh table's statistics lagged behind a bulk load:
+    11-15 ms a chunk at 60,000 records and growing, against 1.5 ms probed.
     """
     ids: set[str] = set()
     pairs: set[tuple[str, str]] = set()
-    records = _RECORDS.c
+    connection = session.connection()
     for start in range(0, len(envelopes), _LOOKUP_CHUNK):
         chunk = envelopes[start : start + _LOOKUP_CHUNK]
         wanted_ids = {e.record_id for e in chunk}
         wanted_pairs = {(e.signer, e.nonce) for e in chunk}
-        query = select(records.id, records.signer, records.nonce).where(
-            or_(
-                records.id.in_(sorted(wanted_ids)),
-                and_(
-                    records.signer.in_(sorted({signer for signer, _ in wanted_pairs})),
-                    records.nonce.in_(sorted({nonce for _, nonce in wanted_pairs})),
-                ),
+        nonces = sorted({nonce for _, nonce in wanted_pairs})
+        if connection.dialect.name == "postgresql":
+            rows = connection.execute(_PG_TAKEN, {"ids": sorted(wanted_ids), "nonces": nonces})
+        else:  # SQLite answers IN lists from the indexes
+            records = _RECORDS.c
+            columns = (records.id, records.signer, records.nonce)
+            rows = connection.execute(
+                union_all(
+                    select(*columns).where(records.id.in_(sorted(wanted_ids))),
+                    select(*columns).where(records.nonce.in_(nonces)),
+                )
             )
-        )
-        for record_id, signer, nonce in session.connection().execute(query):
+        for record_id, signer, nonce in rows:
             if record_id in wanted_ids:
                 ids.add(record_id)
             if (signer, nonce) in wanted_pairs:

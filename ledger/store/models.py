@@ -59,8 +59,10 @@ class RecordRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=66)  # 0x + hex leaf
     kind: str = Field(index=True, max_length=32)
-    signer: str = Field(index=True, max_length=128)
-    nonce: str = Field(max_length=128)
+    # Alone, signer is served by the unique (signer, nonce) index; admission looks nonces up
+    # alone (store.ingest.taken), which only an index led by nonce answers.
+    signer: str = Field(max_length=128)
+    nonce: str = Field(index=True, max_length=128)
     created: datetime = Field(sa_column=_utc_column(nullable=False))
     received_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
     subject: str | None = Field(default=None, index=True, max_length=256)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from sqlmodel import select
 
@@ -18,7 +19,7 @@ from ledger.keys import SigningKey
 from ledger.roles import Role
 from ledger.service import Ledger, LedgerConfig
 from ledger.store.db import session_scope
-from ledger.store.ingest import _pg_insert, _row, insert_records, taken
+from ledger.store.ingest import _PG_TAKEN, _pg_insert, _row, insert_records, taken
 from ledger.store.models import RecordRow
 from ledger.timeutil import utcnow
 from tests.ledger.helpers import audit_payload, signed_audit
@@ -97,5 +98,30 @@ def test_a_database_error_on_postgresql_surfaces_as_sqlalchemys(postgres_url: st
         with pytest.raises(DataError), session_scope(opened.engine) as session:
             _pg_insert(session.connection(), [row])
         assert stored_ids(opened) == set()
+    finally:
+        opened.close()
+
+
+@pytest.mark.postgres
+def test_the_postgresql_lookup_probes_indexes_before_any_statistics(
+    postgres_url: str,
+) -> None:
+    """A bulk load outruns autovacuum's statistics: the lookup must not scan the table."""
+    opened = open_ledger(LedgerConfig(database_url=postgres_url))
+    try:
+        key = SigningKey.generate()
+        with session_scope(opened.engine) as session:
+            insert_records(session, [(signed_audit(key), None) for _ in range(3_000)], utcnow())
+        asked = [signed_audit(key) for _ in range(256)]
+        params = {"ids": [e.record_id for e in asked], "nonces": [e.nonce for e in asked]}
+        with session_scope(opened.engine) as session:
+            plan = "\n".join(
+                row[0]
+                for row in session.connection().execute(text("EXPLAIN " + str(_PG_TAKEN)), params)
+            )
+            ids, pairs = taken(session, asked)
+        assert "Seq Scan on records" not in plan, plan
+        assert "records_pkey" in plan and "ix_records_nonce" in plan, plan
+        assert (ids, pairs) == (set(), set())
     finally:
         opened.close()

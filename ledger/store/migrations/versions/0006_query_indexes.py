@@ -12,6 +12,11 @@
   ``audits_of``). Alone, ``kind`` reads every audit and ``subject`` every wage line of
   the facility.
 
+- ``ix_records_nonce`` replaces ``ix_records_signer``: admission looks up nonces alone,
+  which the unique (signer, nonce) index cannot serve, while that index already serves
+  ``signer`` alone (and PostgreSQL, misled by a fresh table's statistics, walked every record
+  of a signer through ``ix_records_signer`` to find a few nonces).
+
 Indexes only: no data changes, and ``downgrade`` drops them again.
 
 Revision ID: 0006_query_indexes
@@ -40,9 +45,13 @@ def upgrade() -> None:
     op.create_index(op.f("ix_batches_block_number"), "batches", ["block_number"], unique=False)
     op.create_index(op.f("ix_outbox_block_number"), "outbox", ["block_number"], unique=False)
     op.create_index("ix_records_kind_subject", "records", ["kind", "subject"], unique=False)
+    op.create_index(op.f("ix_records_nonce"), "records", ["nonce"], unique=False)
+    op.drop_index(op.f("ix_records_signer"), table_name="records")
 
 
 def downgrade() -> None:
+    op.create_index(op.f("ix_records_signer"), "records", ["signer"], unique=False)
+    op.drop_index(op.f("ix_records_nonce"), table_name="records")
     op.drop_index("ix_records_kind_subject", table_name="records")
     op.drop_index(op.f("ix_outbox_block_number"), table_name="outbox")
     op.drop_index(op.f("ix_batches_block_number"), table_name="batches")
