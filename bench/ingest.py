@@ -274,6 +274,7 @@ class Results:
             "batch_accepted": self.batch.accepted,
             "batch_chunk": CHUNK,
             "clients": self.options.clients,
+            "batch_clients": self.options.batch_clients,
             "workers": self.options.workers,
             "database": self.options.database,
             "worker": self.options.worker,
@@ -299,7 +300,8 @@ def print_report(results: Results) -> None:
     limit = options.max_body_bytes or "API default"
     title = (
         f"HTTP ingest ({options.workers} API processes on {options.database}; "
-        f"{options.clients} clients for single; worker {worker}; body limit {limit})"
+        f"{options.clients} clients for single, {options.batch_clients} for batch; "
+        f"worker {worker}; body limit {limit})"
     )
     print_table(title, rows)
     print(f"\nanchoring afterwards: {json.dumps(results.anchoring)}")
@@ -316,6 +318,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--single", type=int, help="envelopes sent one per request")
     parser.add_argument("--batch", type=int, help="envelopes sent in chunks of 1,000")
     parser.add_argument("--clients", type=int, default=4, help="concurrent single clients")
+    parser.add_argument(
+        "--batch-clients",
+        type=int,
+        help="concurrent :batch clients (default: 2 per API process; the kernel spreads "
+        "connections over the processes by hash, so one each would often share one)",
+    )
     parser.add_argument("--worker", action="store_true", help="run the anchoring worker")
     parser.add_argument("--workers", type=int, default=1, help="API processes (uvicorn)")
     parser.add_argument(
@@ -334,6 +342,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.workers > 1 and not args.db:
         parser.error("--workers above 1 needs --db postgresql://… (SQLite has one writer)")
     args.database = "PostgreSQL" if args.db else "SQLite"
+    args.batch_clients = args.batch_clients or 2 * args.workers
     return args
 
 
@@ -373,7 +382,7 @@ def run(args: argparse.Namespace) -> Results:
                             max_body_bytes=args.max_body_bytes,
                             workers=args.workers) as server:  # fmt: skip
                 single = asyncio.run(post_singles(server.url, encode(singles), args.clients))
-                batch = asyncio.run(post_batches(server.url, batched, args.workers))
+                batch = asyncio.run(post_batches(server.url, batched, args.batch_clients))
                 anchoring = anchor_everything(server)
     with pinned_to_one_core():
         raw = raw_verify_per_s(singles + batched)

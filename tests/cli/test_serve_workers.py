@@ -4,6 +4,7 @@ Refused, with the reason, where processes cannot share (SQLite, the embedded EVM
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,26 @@ def children(pid: int) -> set[int]:
         if int(fields[1]) == pid:
             found.add(int(stat.parent.name))
     return found
+
+
+def listeners(port: int) -> dict[int, set[int]]:
+    """Process id -> the inodes of the TCP sockets it holds listening on ``port``."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(int(fields[9]))
+    held: dict[int, set[int]] = {}
+    for fds in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            links = [os.readlink(fd) for fd in fds.iterdir()]
+        except OSError:
+            continue
+        mine = {int(link[8:-1]) for link in links if link.startswith("socket:[")} & inodes
+        if mine:
+            held[int(fds.parent.name)] = mine
+    return held
 
 
 def admitted_by_metrics(url: str) -> float:
@@ -110,6 +131,12 @@ def test_two_api_processes_share_the_load_and_anchor_each_record_once(
             accepted = set(pool.map(post, range(40)))
         # One scrape counts both processes' requests (multiprocess metrics).
         assert admitted_by_metrics(server.url) == 40
+        # Each process listens on a socket of its own (SO_REUSEPORT, api/serving.py), so the
+        # kernel spreads connections; one shared socket sent a burst of them to one process.
+        held = listeners(int(server.url.rsplit(":", 1)[1]))
+        assert len(held) == 2 and set(held) <= api_processes, (held, api_processes)
+        first, second = held.values()
+        assert not first & second, "the processes share one listening socket"
 
         ledger = open_ledger(LedgerConfig(database_url=postgres_url, rpc_url=anvil.url))
         try:
