@@ -126,7 +126,7 @@ def _pg_insert(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
     """psycopg's own executemany (one prepared statement, pipelined, a result per row).
 
     SQLAlchemy renders an executemany with RETURNING as one multi-row VALUES statement,
-    re-parsed for every batch: measured at 1,000 rows, 105 ms against 59 ms this way.
+    re-parsed for every batch: measured at 1,000 rows, 105 ms against 58 ms this way.
     """
     params = [tuple(row[name] for name in _COLUMNS) for row in rows]
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]

@@ -73,6 +73,9 @@ class RecordRow(SQLModel, table=True):
     )
 
 
+_UNANCHORED = text(f"state != '{BatchState.ANCHORED}'")  # ix_batches_unanchored's rows
+
+
 class BatchRow(SQLModel, table=True):
     __tablename__ = "batches"
     __table_args__ = (
@@ -82,8 +85,8 @@ class BatchRow(SQLModel, table=True):
         Index(
             "ix_batches_unanchored",
             "id",
-            postgresql_where=text("state != 'anchored'"),
-            sqlite_where=text("state != 'anchored'"),
+            postgresql_where=_UNANCHORED,
+            sqlite_where=_UNANCHORED,
         ),
     )
 

@@ -11,13 +11,13 @@
   ``domain.supply.registry.is_known`` and ``audited_facility``, ``facility_auditors``,
   ``audits_of``). Alone, ``kind`` reads every audit and ``subject`` every wage line of
   the facility.
-
 - ``ix_records_nonce`` replaces ``ix_records_signer``: admission looks up nonces alone,
   which the unique (signer, nonce) index cannot serve, while that index already serves
   ``signer`` alone (and PostgreSQL, misled by a fresh table's statistics, walked every record
   of a signer through ``ix_records_signer`` to find a few nonces).
 
-Indexes only: no data changes, and ``downgrade`` drops them again.
+Indexes only: no data changes; ``downgrade`` drops the new ones and restores
+``ix_records_signer``.
 
 Revision ID: 0006_query_indexes
 Revises: 0005_external_evidence
