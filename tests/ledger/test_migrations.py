@@ -173,3 +173,35 @@ def test_the_scripts_ship_with_the_package() -> None:
     for path in [folder / "env.py", folder / "script.py.mako", *folder.glob("versions/*.py")]:
         relative = path.relative_to(folder.parents[1]).as_posix()
         assert any(Path(relative).match(pattern) for pattern in shipped), relative
+
+
+@pytest.mark.postgres
+def test_postgresql_compresses_new_envelopes_with_lz4_and_downgrade_restores_pglz(
+    postgres_url: str,
+) -> None:
+    engine = make_engine(postgres_url)
+    try:
+        migrations.open_schema(engine)
+
+        def compression() -> str:
+            with engine.connect() as connection:
+                return str(connection.execute(sa.text(
+                    "SELECT attcompression FROM pg_attribute "
+                    "WHERE attrelid = 'records'::regclass AND attname = 'envelope'"
+                )).scalar())  # fmt: skip
+
+        assert compression() == "l"
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO records (id, kind, signer, nonce, created, received_at, envelope) "
+                "VALUES ('r1', 'audit', 'did:key:z', 'n1', now(), now(), repeat('ab', 2000))"
+            ))  # fmt: skip
+            stored = connection.execute(
+                sa.text("SELECT pg_column_compression(envelope) FROM records")
+            ).scalar()
+        assert stored == "lz4"  # past the 2 kB TOAST threshold, so compressed, with LZ4
+        with engine.begin() as connection:
+            command.downgrade(migrations._config(connection), "0006_query_indexes")
+        assert compression() == "p"
+    finally:
+        engine.dispose()
