@@ -16,7 +16,8 @@ loopback address, and the bench measures the API, not the limiter.
 
 Preparation (not measured): an auditor, an employer scoped to one facility, an issuer and a
 verifier are accredited through the admin API; workers' credentials are issued and registered;
-every audit and payroll run the schedule needs is signed beforehand. Brands come from
+every audit and payroll run the schedule needs is signed beforehand (one audit in 50 about a
+traced facility, the rest spread over facilities beyond the traces). Brands come from
 ``GET /v1/brands``, facilities from their traces.
 
 The generator is open-loop: each operation fires at its own fixed rate whether or not earlier
@@ -91,6 +92,14 @@ PAYROLL_MONTHS = 35  # 2024-01 .. 2026-11
 WORKERS = 2  # API processes
 WALLETS = 16  # workers holding a registered credential, taking turns to check in
 KEPT_ERRORS = 3
+# Audits go where an audit network's go: most to facilities beyond the demo's traces, one in
+# TRACED_AUDIT_SHARE to a traced one, so the reads see their evidence change. (Every audit at
+# a traced facility, as before, left each with ~1,500 valid audits after ten minutes, all cited
+# by every trace and score read: responses grew from 6 KiB to over 1 MiB, and the load bent
+# with them. A real facility holds a few valid audits at a time.)
+TRACED_AUDIT_SHARE = 50
+AUDITED_TWICE = 2  # the other facilities: each audited about twice in a run
+COUNTRIES = ("BD", "VN", "IN", "TR", "MY", "KH", "PK", "CN")
 JSON = {"content-type": "application/json"}
 
 
@@ -353,15 +362,28 @@ def sign_plan(
 ) -> Plan:
     """Every audit (spread over the traced facilities) and payroll run the schedule needs."""
     base = audit_payload()
+    count = arrivals(rates["audit"], seconds)
     audits = [
         json.dumps(sign_envelope(
-            "audit", {**base, "facility": targets.facilities[n % len(targets.facilities)]},
-            actors.auditor,
+            "audit", {**base, "facility": audited_facility(targets, n, count)}, actors.auditor
         ).to_dict()).encode()
-        for n in range(arrivals(rates["audit"], seconds))
+        for n in range(count)
     ]  # fmt: skip
     payrolls = [sign_payroll(actors.employer, period) for period in periods]
     return Plan(rates, iter(audits), iter(payrolls))
+
+
+def audited_facility(targets: Targets, n: int, count: int) -> dict[str, str]:
+    """The facility the ``n``th of ``count`` audits is about (see ``TRACED_AUDIT_SHARE``)."""
+    if n % TRACED_AUDIT_SHARE == 0:
+        traced = targets.facilities
+        return traced[(n // TRACED_AUDIT_SHARE) % len(traced)]
+    other = n % max(1, count // AUDITED_TWICE)
+    return {
+        "id": f"fac-load-{other:06d}",
+        "name": f"Load Test Facility {other}",
+        "country": COUNTRIES[other % len(COUNTRIES)],
+    }
 
 
 Operation = Callable[[WireClient, int], Awaitable[list[str]]]
