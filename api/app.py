@@ -67,6 +67,7 @@ def ledger_config(settings: Settings) -> LedgerConfig:
         max_future_skew=timedelta(seconds=settings.max_future_skew_seconds),
         max_age=timedelta(seconds=settings.max_age_seconds),
         group_commit_wait=timedelta(milliseconds=settings.group_commit_ms),
+        group_commit_leaders=settings.group_commit_leaders,
         max_fee_gwei=settings.max_fee_gwei,
     )
 

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = 1.0
     # Concurrent single writes share one durable commit; the wait for company is bounded.
     group_commit_ms: float = Field(default=2.0, ge=0, le=50)
+    # Groups in flight at once per API process, each its own transaction (PostgreSQL only).
+    group_commit_leaders: int = Field(default=1, ge=1, le=16)
     # Freeze the start-up heap and collect garbage less often (api/gc_tuning.py). Off in
     # test processes that build many apps: frozen cycles are never freed.
     gc_tuning: bool = True

@@ -10,6 +10,13 @@ after its record is durable, exactly as before, and a refused envelope refuses o
 A failure that is not a refusal (a bug in a kind's rule, a lost connection) rolls the whole
 transaction back; the group is then retried one by one, so it reaches only the caller whose
 envelope caused it.
+
+Up to ``max_leaders`` groups may be in flight at once, each in its own transaction, while only
+one gathers at a time. A group spends most of its time waiting on the database (a handful of
+round trips and the flush of its commit), so with one leader the next group could only queue
+behind it. Concurrent groups are as safe as concurrent API processes, which admission already
+allows: ids and nonces are unique in the database, and a row another transaction beat us to
+is answered as a duplicate. SQLite has one writer, so the ledger gives it one leader.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .admission import Accepted
 from .errors import LedgerError
@@ -34,35 +41,56 @@ class _Slot:
     submission: Submission
     answer: Answer | None = None
     failure: BaseException | None = None
+    lead: bool = False  # handed the lead: gather the next group
     done: bool = False
+    # Set when the slot is answered or handed the lead: each caller sleeps on its own
+    # event, so a commit wakes the callers it answered and one next leader, not everyone.
+    woken: threading.Event = field(default_factory=threading.Event)
 
 
 class GroupCommitter:
     """Runs ``admit_many`` (one transaction, one commit) over groups of concurrent callers."""
 
-    def __init__(self, admit_many: AdmitMany, *, max_wait: float, max_group: int = 256) -> None:
+    def __init__(
+        self,
+        admit_many: AdmitMany,
+        *,
+        max_wait: float,
+        max_group: int = 256,
+        max_leaders: int = 1,
+    ) -> None:
+        if max_leaders < 1:
+            raise ValueError("a group committer needs at least one leader")
         self._admit_many = admit_many
         self.max_wait = max_wait  # seconds a leader may wait for company; 0: never waits
         self.max_group = max_group
-        self._cond = threading.Condition()
-        self._pending: list[_Slot] = []
-        self._leading = False
+        self.max_leaders = max_leaders  # groups in flight at once, each its own transaction
+        self._lock = threading.Lock()
+        self._company = threading.Condition(self._lock)  # a gathering leader counts arrivals
+        self._pending: list[_Slot] = []  # not in any group yet, oldest first
+        self._leaders = 0  # gathering or running a group
+        self._gathering = False  # one leader at a time waits for company
         self._last_group = 1  # how many came together last time: how long it is worth waiting
 
     def submit(self, submission: Submission) -> Answer:
         """Admit one submission with whoever else is submitting now; its own answer, once
         the commit that stored it (if it was accepted) is durable."""
         slot = _Slot(submission)
-        with self._cond:
+        with self._lock:
             self._pending.append(slot)
-            self._cond.notify_all()  # a gathering leader counts the newcomer
+            if self._gathering:
+                self._company.notify()
+            else:
+                self._hand_on_lead()
         while True:
-            with self._cond:
-                while not slot.done and self._leading:
-                    self._cond.wait()
+            slot.woken.wait()
+            with self._lock:
+                slot.woken.clear()
                 if slot.done:
                     break
-                self._leading = True
+                if not slot.lead:
+                    continue
+                slot.lead = False
                 group = self._gather()
             self._run(group)
         if slot.failure is not None:
@@ -70,18 +98,33 @@ class GroupCommitter:
         assert slot.answer is not None
         return slot.answer
 
+    def _hand_on_lead(self) -> None:
+        """Make the oldest waiting caller a leader, if a leader is free and nobody is
+        gathering (two gatherers would split the same callers). Called holding the lock."""
+        if self._gathering or self._leaders >= self.max_leaders or not self._pending:
+            return
+        self._leaders += 1
+        self._gathering = True
+        oldest = self._pending[0]
+        oldest.lead = True
+        oldest.woken.set()
+
     def _gather(self) -> list[_Slot]:
-        """The next group (called holding the lock, as the leader)."""
-        wanted = min(self._last_group, self.max_group)
-        deadline = time.monotonic() + self.max_wait
-        while len(self._pending) < wanted:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            self._cond.wait(remaining)
-        group = self._pending[: self.max_group]
-        del self._pending[: self.max_group]
-        return group
+        """The next group (called holding the lock, as the gathering leader)."""
+        try:
+            wanted = min(self._last_group, self.max_group)
+            deadline = time.monotonic() + self.max_wait
+            while len(self._pending) < wanted:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._company.wait(remaining)
+            group = self._pending[: self.max_group]
+            del self._pending[: self.max_group]
+            return group
+        finally:
+            self._gathering = False
+            self._hand_on_lead()  # the next group gathers while this one runs
 
     def _run(self, group: list[_Slot]) -> None:
         try:
@@ -96,12 +139,13 @@ class GroupCommitter:
                     except BaseException as alone:
                         slot.failure = alone
         finally:
-            with self._cond:
+            with self._lock:
                 for slot in group:
                     slot.done = True
+                    slot.woken.set()
                 self._last_group = max(1, len(group))
-                self._leading = False
-                self._cond.notify_all()
+                self._leaders -= 1
+                self._hand_on_lead()
 
     @staticmethod
     def _answer(group: list[_Slot], answers: list[Answer]) -> None:

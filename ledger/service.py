@@ -106,6 +106,8 @@ class LedgerConfig:
     # Concurrent single submissions share one commit (ledger.group_commit); a group's first
     # caller waits at most this long for others, and only when the last group had company.
     group_commit_wait: timedelta = timedelta(milliseconds=2)
+    # ... and up to this many groups are in flight at once (PostgreSQL; SQLite has one writer).
+    group_commit_leaders: int = 1
     # EIP-1559 ceiling on what the anchoring account pays per gas; above it the backlog waits
     # (health says so) instead of overpaying. None: no ceiling.
     max_fee_gwei: float | None = None
@@ -185,7 +187,9 @@ class Ledger:
         self._worker: threading.Thread | None = None
         self._stop = threading.Event()
         self.group_commit = GroupCommitter(
-            self.submit_many, max_wait=config.group_commit_wait.total_seconds()
+            self.submit_many,
+            max_wait=config.group_commit_wait.total_seconds(),
+            max_leaders=1 if self.engine.dialect.name == "sqlite" else config.group_commit_leaders,
         )
 
     # -- opening ------------------------------------------------------------------------

@@ -130,3 +130,51 @@ def test_one_leader_at_a_time_and_a_failure_reaches_only_its_caller() -> None:
     assert results[7] == "failed"
     assert results[:7] + results[8:] == [f"0x{n:064x}" for n in range(24) if n != 7]
     assert max(calls) > 1, "no group formed"
+
+
+def test_up_to_max_leaders_groups_run_at_once_each_answered_on_its_own() -> None:
+    running, most, started = 0, 0, 0
+    count = threading.Lock()
+    # The first three groups meet here, so all three must be in flight together (one
+    # leader at a time would time the barrier out); callers keep waiting meanwhile, so a
+    # fourth leader, were one allowed, would start too.
+    three = threading.Barrier(3, timeout=10)
+
+    def admit_many(items: Sequence[Submission]) -> list[Accepted | LedgerError]:
+        nonlocal running, most, started
+        with count:
+            running += 1
+            most = max(most, running)
+            started += 1
+            first_three = started <= 3
+        try:
+            if first_three:
+                three.wait()
+                time.sleep(0.05)
+            if any(item.envelope.get("boom") for item in items):
+                raise RuntimeError("a kind's rule failed")
+            return [Accepted(record_id=f"0x{item.envelope['n']:064x}", leaf="", status="pending",
+                             kind="audit") for item in items]  # fmt: skip
+        finally:
+            with count:
+                running -= 1
+
+    committer = GroupCommitter(admit_many, max_wait=0.001, max_group=4, max_leaders=3)
+    gate = threading.Barrier(48)
+
+    def one(n: int) -> str:
+        gate.wait()
+        try:
+            return committer.submit(Submission({"n": n, "boom": n == 30})).record_id
+        except RuntimeError:
+            return "failed"
+
+    with ThreadPoolExecutor(48) as pool:
+        results = list(pool.map(one, range(48)))
+    assert results[30] == "failed"
+    assert [r for n, r in enumerate(results) if n != 30] == [
+        f"0x{n:064x}" for n in range(48) if n != 30
+    ]
+    assert most == 3, f"{most} groups were in flight at once"
+    with pytest.raises(ValueError):
+        GroupCommitter(admit_many, max_wait=0, max_leaders=0)
