@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
 
 from ledger.errors import LedgerError, NotFound, SchemaViolation
 from ledger.store.db import session_scope
@@ -40,11 +41,14 @@ def _require_audit(data: Any, field: str = "kind") -> None:
     openapi_extra=json_request(audit_envelope_schema()),
     summary="Submit a signed audit attestation",
 )
-def submit_attestation(ledger: LedgerDep, body: JsonBody, response: Response) -> SubmitResult:
+async def submit_attestation(ledger: LedgerDep, body: JsonBody, response: Response) -> SubmitResult:
     """The envelope's signature and its signer's accreditation as an auditor are the
     authentication. Accepted records are pending until anchored."""
     _require_audit(body)
-    accepted = ledger.submit(body)
+    # Admission blocks until its group's commit is durable, so it runs in a worker thread;
+    # the endpoint itself is async so that its answer is serialised here, on the event
+    # loop, instead of in a second trip through the thread pool.
+    accepted = await run_in_threadpool(ledger.submit, body)
     response.headers["Location"] = f"/v1/attestations/{accepted.record_id}"
     return SubmitResult(id=accepted.record_id, leaf=accepted.leaf, status="pending")
 

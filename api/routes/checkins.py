@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from ledger.errors import SchemaViolation, Unauthorized
 from ledger.roles import Role
@@ -63,7 +64,7 @@ CheckinSignerDep = Annotated[str, Depends(require_checkin_signer)]
     responses=PROBLEM_RESPONSES,
     summary="A possession check-in: the worker's presentation + the verifier's signed check-in",
 )
-def submit_checkin(workers: WorkersDep, body: JsonBody, response: Response) -> dict[str, Any]:
+async def submit_checkin(workers: WorkersDep, body: JsonBody, response: Response) -> dict[str, Any]:
     """Body: ``{"presentation": {...}}`` or ``{"qr": "LPL1:..."}``, and ``"envelope"``: the
     verifier's envelope of kind ``checkin`` naming the presentation by hash. Every check of
     ``POST /v1/presentations/verify`` must hold (judged at the envelope's ``created``,
@@ -74,7 +75,11 @@ def submit_checkin(workers: WorkersDep, body: JsonBody, response: Response) -> d
     if not isinstance(body, dict) or "envelope" not in body:
         raise SchemaViolation("the body needs the verifier's envelope", field="envelope")
     rest = {k: v for k, v in body.items() if k != "envelope"}
-    accepted = workers.check_in(presentation_of(rest), body["envelope"])
+    # Blocking (the presentation's checks, then its group's commit), so in a worker thread;
+    # async itself, so the answer is serialised here instead of in a second thread trip.
+    accepted = await run_in_threadpool(
+        lambda: workers.check_in(presentation_of(rest), body["envelope"])
+    )
     response.headers["Location"] = f"/v1/checkins/{accepted.record_id}"
     return {
         "id": accepted.record_id,
