@@ -360,7 +360,8 @@ def sign_plan(
     periods: Sequence[PayPeriod],
     seconds: float,
 ) -> Plan:
-    """Every audit (spread over the traced facilities) and payroll run the schedule needs."""
+    """Every audit (facilities from :func:`audited_facility`) and payroll run the schedule
+    needs."""
     base = audit_payload()
     count = arrivals(rates["audit"], seconds)
     audits = [

@@ -99,6 +99,12 @@ def test_a_refused_envelope_refuses_only_itself(ledger: Ledger, auditor: Signing
         assert session.exec(select(func.count()).select_from(RecordRow)).one() == len(admitted)
 
 
+def accepted_all(items: Sequence[Submission]) -> list[Accepted | LedgerError]:
+    """What a fake ``admit_many`` answers: each item accepted under an id made of its ``n``."""
+    return [Accepted(record_id=f"0x{item.envelope['n']:064x}", leaf="", status="pending",
+                     kind="audit") for item in items]  # fmt: skip
+
+
 def test_one_leader_at_a_time_and_a_failure_reaches_only_its_caller() -> None:
     calls: list[int] = []
     inside = threading.Lock()
@@ -110,8 +116,7 @@ def test_one_leader_at_a_time_and_a_failure_reaches_only_its_caller() -> None:
             time.sleep(0.002)  # as a commit waits for the disk
             if any(item.envelope.get("boom") for item in items):
                 raise RuntimeError("a kind's rule failed")
-            return [Accepted(record_id=f"0x{item.envelope['n']:064x}", leaf="", status="pending",
-                             kind="audit") for item in items]  # fmt: skip
+            return accepted_all(items)
         finally:
             inside.release()
 
@@ -153,8 +158,7 @@ def test_up_to_max_leaders_groups_run_at_once_each_answered_on_its_own() -> None
                 time.sleep(0.05)
             if any(item.envelope.get("boom") for item in items):
                 raise RuntimeError("a kind's rule failed")
-            return [Accepted(record_id=f"0x{item.envelope['n']:064x}", leaf="", status="pending",
-                             kind="audit") for item in items]  # fmt: skip
+            return accepted_all(items)
         finally:
             with count:
                 running -= 1
